@@ -1,0 +1,56 @@
+# `make run` serves the hub on http://127.0.0.1:$(PORT); `make test` runs the whole suite.
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 5000
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app hub
+# The secret key `make run` generates on first run; production sets HUB_SECRET_KEY itself.
+SECRET_FILE := instance/secret_key
+
+.PHONY: run test install install-test translations lint extract-messages update-catalogs clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed translations
+
+install-test: $(VENV)/.installed-test translations
+
+translations: $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -d translations
+
+$(SECRET_FILE):
+	mkdir -p instance
+	$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))' > $@
+	chmod 600 $@
+
+run: install $(SECRET_FILE)
+	HUB_SECRET_KEY="$$(cat $(SECRET_FILE))" $(FLASK) db upgrade
+	HUB_SECRET_KEY="$$(cat $(SECRET_FILE))" $(FLASK) content load content/
+	HUB_SECRET_KEY="$$(cat $(SECRET_FILE))" $(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+test: install-test
+	$(BIN)/ruff check hub tests bench wsgi.py
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-test
+	$(BIN)/ruff check hub tests bench wsgi.py
+
+# For translators: refresh the catalogs after changing strings in the code or templates.
+extract-messages: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot --no-location --sort-output --project hub .
+
+update-catalogs: extract-messages
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) instance

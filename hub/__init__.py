@@ -1,0 +1,83 @@
+"""The city knowledge-exchange hub: a Flask application factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from hub import config as default_config
+from hub.extensions import babel, csrf, db, migrate
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: defaults, then `HUB_*` environment variables, then `config`."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(default_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
+        app.instance_path, "hub.sqlite"
+    )
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(
+        os.path.dirname(app.root_path), "translations"
+    )
+    app.config.from_prefixed_env("HUB")
+    if config:
+        app.config.update(config)
+    check_secret_key(app)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def check_secret_key(app: Flask) -> None:
+    if app.config.get("SECRET_KEY"):
+        return
+    if app.debug or app.testing:
+        app.config["SECRET_KEY"] = "dev-only-not-secret"
+        return
+    raise RuntimeError(
+        "HUB_SECRET_KEY is not set. Set it to a long random value, for example: "
+        "export HUB_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))'). "
+        "`make run` generates one into instance/secret_key."
+    )
+
+
+def register_extensions(app: Flask) -> None:
+    from hub import formatting, i18n, markdown
+    from hub.database import configure_engine
+
+    db.init_app(app)
+    configure_engine(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    markdown.init_app(app)
+    formatting.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from hub.views import cases, cities, home, webinars
+
+    app.register_blueprint(home.bp)
+    app.register_blueprint(cases.bp)
+    app.register_blueprint(webinars.bp)
+    app.register_blueprint(cities.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from hub.views import errors
+
+    errors.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from hub import cli
+
+    cli.init_app(app)

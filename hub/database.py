@@ -1,0 +1,23 @@
+"""Database engine settings that the URL alone cannot carry."""
+
+import sqlite3
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+def configure_engine(app: Flask) -> None:
+    # Several gunicorn workers write to one SQLite file: WAL and a busy timeout keep writes from
+    # failing with "database is locked" (see shared/notes/security.md).
+    event.listen(Engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()

@@ -1,0 +1,41 @@
+"""Dates, times and numbers for readers, in their locale."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from babel import dates as babel_dates
+from flask import Flask
+from flask_babel import gettext as _
+
+from hub import vocab
+from hub.i18n import current_language
+from hub.models import Webinar
+
+
+def long_date(day: date) -> str:
+    return babel_dates.format_date(day, "long", locale=current_language())
+
+
+def event_when(webinar: Webinar) -> str:
+    """When a webinar took place, as precisely as the record knows, with its time zone."""
+    locale = current_language()
+    zone = ZoneInfo(webinar.timezone)
+    if webinar.date_precision == "month":
+        return babel_dates.format_skeleton("yMMMM", webinar.starts_on, locale=locale)
+    if webinar.starts_at is not None:
+        return babel_dates.format_datetime(webinar.starts_at, "full", tzinfo=zone, locale=locale)
+    noon = datetime.combine(webinar.starts_on, time(12), tzinfo=zone)
+    zone_name = babel_dates.get_timezone_name(noon, "long", locale=locale)
+    return _(
+        "%(date)s (%(zone)s; start time not recorded)",
+        date=babel_dates.format_date(webinar.starts_on, "full", locale=locale),
+        zone=zone_name,
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["long_date"] = long_date
+    app.jinja_env.filters["event_when"] = event_when
+    app.jinja_env.globals["vocab"] = vocab

@@ -1,0 +1,137 @@
+"""Languages of the interface: URL prefixes, locale selection, localized data and formatting."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+from babel import Locale
+from flask import Flask, g, request, url_for
+from flask_babel import format_decimal, get_locale
+from flask_babel import lazy_gettext as _l
+from werkzeug.routing import BaseConverter
+
+LANGUAGES = ("en", "ar", "fr", "es")
+DEFAULT_LANGUAGE = "en"
+RTL_LANGUAGES = frozenset({"ar"})
+# Each language named in itself, for the language switcher.
+ENDONYMS = {"en": "English", "ar": "العربية", "fr": "Français", "es": "Español"}
+LANGUAGE_NAMES = {
+    "en": _l("English"),
+    "ar": _l("Arabic"),
+    "fr": _l("French"),
+    "es": _l("Spanish"),
+}
+
+
+class LanguageConverter(BaseConverter):
+    """`<lang:lang>`: one of the interface languages; anything else does not match (404)."""
+
+    regex = "(?:" + "|".join(LANGUAGES) + ")"
+
+
+class SlugConverter(BaseConverter):
+    """`<slug:slug>`: lowercase ASCII words joined by hyphens; anything else is a 404."""
+
+    regex = "[a-z0-9]+(?:-[a-z0-9]+)*"
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["lang"] = LanguageConverter
+    app.url_map.converters["slug"] = SlugConverter
+    app.url_value_preprocessor(_pull_lang)
+    app.url_defaults(_add_lang)
+    app.context_processor(_template_globals)
+    app.jinja_env.filters["localized"] = localized
+    app.jinja_env.filters["number"] = format_decimal
+
+
+def _pull_lang(_endpoint: str | None, values: dict | None) -> None:
+    if values and "lang" in values:
+        g.lang = values.pop("lang")
+
+
+def _add_lang(endpoint: str, values: dict) -> None:
+    # Links keep the page's language; error pages outside any prefix use the chosen locale.
+    if "lang" not in values and endpoint in _endpoints_with_lang():
+        values["lang"] = g.get("lang") or current_language()
+
+
+def _endpoints_with_lang() -> frozenset[str]:
+    from flask import current_app
+
+    cached = current_app.extensions.get("hub_lang_endpoints")
+    if cached is None:
+        cached = frozenset(
+            rule.endpoint for rule in current_app.url_map.iter_rules() if "lang" in rule.arguments
+        )
+        current_app.extensions["hub_lang_endpoints"] = cached
+    return cached
+
+
+def browser_language() -> str:
+    """The best interface language for the browser's Accept-Language header."""
+    return request.accept_languages.best_match(LANGUAGES, default=DEFAULT_LANGUAGE)
+
+
+def select_locale() -> str:
+    """The page's language: its URL prefix, else the browser's preference."""
+    lang = g.get("lang")
+    if lang:
+        return lang
+    # Pages that did not match a route (404s) still speak the language of their prefix.
+    first = request.path.strip("/").split("/", 1)[0]
+    if first in LANGUAGES:
+        return first
+    return browser_language()
+
+
+def current_language() -> str:
+    return str(get_locale() or DEFAULT_LANGUAGE).split("_")[0]
+
+
+def text_direction(lang: str | None = None) -> str:
+    return "rtl" if (lang or current_language()) in RTL_LANGUAGES else "ltr"
+
+
+def localized(mapping: Mapping[str, str] | None, lang: str | None = None) -> str:
+    """A value of a `{language: text}` mapping in the reader's language, else English."""
+    if not mapping:
+        return ""
+    lang = lang or current_language()
+    return mapping.get(lang) or mapping.get(DEFAULT_LANGUAGE) or next(iter(mapping.values()))
+
+
+def country_name(code: str) -> str:
+    return Locale.parse(current_language()).territories.get(code.upper(), code)
+
+
+def language_name(code: str) -> str:
+    """A language's name in the reader's language (`sw` is "Swahili" in English)."""
+    return Locale.parse(current_language()).languages.get(code, code)
+
+
+def switch_language_url(lang: str) -> str:
+    """The current page in another language, query string kept."""
+    if request.endpoint and request.url_rule and "lang" in request.url_rule.arguments:
+        args = dict(request.view_args or {})
+        args["lang"] = lang
+        url = url_for(request.endpoint, **args)
+        query = request.query_string.decode("ascii", "replace")
+        return f"{url}?{query}" if query else url
+    return url_for("home.index", lang=lang)
+
+
+def _template_globals() -> dict:
+    lang = current_language()
+    return {
+        "LANGUAGES": LANGUAGES,
+        "ENDONYMS": ENDONYMS,
+        "LANGUAGE_NAMES": LANGUAGE_NAMES,
+        "current_lang": lang,
+        "text_dir": text_direction(lang),
+        "switch_language_url": switch_language_url,
+        "country_name": country_name,
+        "language_name": language_name,
+        "today": date.today(),
+    }

@@ -1,0 +1,35 @@
+"""The language chooser at `/`, the home page and theme pages."""
+
+from datetime import date
+
+from flask import Blueprint, redirect, render_template, url_for
+
+from hub.i18n import browser_language
+from hub.services import catalog
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def root():
+    response = redirect(url_for("home.index", lang=browser_language()))
+    response.vary.add("Accept-Language")
+    return response
+
+
+@bp.get("/<lang:lang>/")
+def index():
+    today = date.today()
+    return render_template(
+        "home/index.html",
+        cases=catalog.latest_cases(),
+        recent=catalog.recent_webinars(today),
+        upcoming=catalog.upcoming_webinars(today),
+        counts=catalog.network_counts(),
+        themes=catalog.all_themes(),
+    )
+
+
+@bp.get("/<lang:lang>/themes/<slug:slug>")
+def theme(slug: str):
+    return render_template("themes/detail.html", overview=catalog.theme_overview(slug))

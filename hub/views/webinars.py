@@ -1,0 +1,21 @@
+"""Webinar and event records."""
+
+from flask import Blueprint, current_app, render_template, request
+
+from hub.services import catalog
+
+bp = Blueprint("webinars", __name__, url_prefix="/<lang:lang>/webinars")
+
+
+@bp.get("")
+def index():
+    page = catalog.parse_page(request.args)
+    pagination = catalog.webinars_page(page, current_app.config["PER_PAGE"])
+    return render_template("webinars/list.html", pagination=pagination)
+
+
+@bp.get("/<slug:slug>")
+def detail(slug: str):
+    return render_template(
+        "webinars/detail.html", webinar=catalog.webinar_by_slug(slug)
+    )
