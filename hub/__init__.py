@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from hub import config as default_config
+from hub.database import configure_engine, normalize_url
 from hub.extensions import babel, csrf, db, migrate
 
 
@@ -25,6 +26,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("HUB")
     if config:
         app.config.update(config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalize_url(app.config["SQLALCHEMY_DATABASE_URI"])
     check_secret_key(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
@@ -50,7 +52,6 @@ def check_secret_key(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from hub import formatting, i18n, markdown
-    from hub.database import configure_engine
 
     db.init_app(app)
     configure_engine(app)

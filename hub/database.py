@@ -7,10 +7,19 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 
+def normalize_url(url: str) -> str:
+    """`postgresql://` means the psycopg 3 driver the hub installs, not SQLAlchemy's psycopg2."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
 def configure_engine(app: Flask) -> None:
     # Several gunicorn workers write to one SQLite file: WAL and a busy timeout keep writes from
     # failing with "database is locked" (see shared/notes/security.md).
-    event.listen(Engine, "connect", _sqlite_pragmas)
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -51,7 +51,12 @@ EVIDENCE_LEVELS = {
 
 CASE_STATUSES = {"ongoing": _l("Ongoing"), "completed": _l("Completed")}
 
-BANDS = {"unknown": _l("Not recorded"), "low": _l("Low"), "medium": _l("Medium"), "high": _l("High")}
+BANDS = {
+    "unknown": _l("Not recorded"),
+    "low": _l("Low"),
+    "medium": _l("Medium"),
+    "high": _l("High"),
+}
 
 WEBINAR_FORMATS = {"online": _l("Online"), "in-person": _l("In person"), "hybrid": _l("Hybrid")}
 

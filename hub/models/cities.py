@@ -49,9 +49,7 @@ class City(db.Model):
     mentor_capacity: Mapped[int] = mapped_column(default=0)
     summaries: Mapped[dict] = mapped_column(sa.JSON, default=dict)
 
-    expertise: Mapped[list[Theme]] = relationship(
-        secondary=city_expertise, order_by=Theme.position
-    )
+    expertise: Mapped[list[Theme]] = relationship(secondary=city_expertise, order_by=Theme.position)
 
     @property
     def size_band(self) -> SizeBand:

@@ -202,7 +202,9 @@ def _by_slug(model, slugs: Iterable[str], document: Document, field_name: str) -
     wanted = list(slugs)
     if not wanted:
         return []
-    found = {row.slug: row for row in db.session.scalars(db.select(model).filter(model.slug.in_(wanted)))}
+    found = {
+        row.slug: row for row in db.session.scalars(db.select(model).filter(model.slug.in_(wanted)))
+    }
     missing = [slug for slug in wanted if slug not in found]
     if missing:
         noun = {Theme: "theme", City: "city"}[model]
@@ -272,7 +274,7 @@ class _CityLoader:
         city.timezone = f["timezone"]
         city.languages = f["languages"]
         city.member_since = f.get("member_since")
-        city.mentor_capacity = f.get("mentor_capacity", 0)
+        city.mentor_capacity = f.get("mentor_capacity", schema.DEFAULTS["mentor_capacity"])
         city.summaries = f["summaries"]
         city.expertise = refs["expertise"]
 
@@ -357,8 +359,8 @@ class _CaseLoader:
         case.themes = refs["themes"]
         case.start_year, case.status = f["start_year"], f["status"]
         case.evidence_level = f["evidence_level"]
-        case.cost_band = f.get("cost_band", "unknown")
-        case.staffing_band = f.get("staffing_band", "unknown")
+        case.cost_band = f.get("cost_band", schema.DEFAULTS["cost_band"])
+        case.staffing_band = f.get("staffing_band", schema.DEFAULTS["staffing_band"])
         case.contact = f.get("contact", "")
         case.source = f.get("source", "")
         case.published_on = f["published"]
@@ -482,7 +484,9 @@ class _WebinarLoader:
         # Speakers keep their translations when the list keeps its length.
         if len(specs) != len(webinar.speakers):
             webinar.speakers = [Speaker(position=n, names={}, roles={}) for n in range(len(specs))]
-        for speaker, spec, city in zip(webinar.speakers, specs, refs["speaker_cities"], strict=True):
+        for speaker, spec, city in zip(
+            webinar.speakers, specs, refs["speaker_cities"], strict=True
+        ):
             speaker.names = {**speaker.names, lang: spec["name"]}
             speaker.roles = {**speaker.roles, lang: spec["role"]}
             speaker.city = city
@@ -554,7 +558,10 @@ class _WebinarTextLoader:
     @staticmethod
     def resolve(doc: Document) -> dict:
         webinar = _translated_record(Webinar, doc)
-        for name, have in (("speakers", webinar.speakers), ("takeaways", webinar.original.takeaways)):
+        for name, have in (
+            ("speakers", webinar.speakers),
+            ("takeaways", webinar.original.takeaways),
+        ):
             if len(doc.fields.get(name, [])) != len(have):
                 raise _error(doc, name, f"must have {len(have)} items, as the original has")
         return {"record": webinar}
@@ -628,7 +635,11 @@ class _ExchangeLoader:
         exchange.source = f.get("source", "")
         exchange.participants = [
             ExchangeParticipant(
-                position=n, side=p["side"], city=city, country=p.get("country"), labels=p.get("label")
+                position=n,
+                side=p["side"],
+                city=city,
+                country=p.get("country"),
+                labels=p.get("label"),
             )
             for n, (p, city) in enumerate(zip(f["participants"], refs["cities"], strict=True))
         ]

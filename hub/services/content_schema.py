@@ -224,10 +224,17 @@ def validate_fields(data: dict, schema: dict[str, tuple[Validator, bool]]) -> di
                 raise FieldError(key, "is required")
             continue
         try:
-            result[key] = validator(value)
+            value = validator(value)
         except Invalid as error:
             raise FieldError(key, str(error)) from None
+        if not required and DEFAULTS.get(key, ...) == value:
+            continue  # the same as leaving the field out
+        result[key] = value
     return result
+
+
+# Optional fields whose absence means this value.
+DEFAULTS = {"mentor_capacity": 0, "cost_band": "unknown", "staffing_band": "unknown"}
 
 
 def _kind(value: Any) -> str:

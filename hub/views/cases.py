@@ -24,5 +24,4 @@ def index():
 @bp.get("/<slug:slug>")
 def detail(slug: str):
     case = catalog.case_by_slug(slug)
-    return render_template(
-        "cases/detail.html", case=case, related=catalog.related_cases(case))
+    return render_template("cases/detail.html", case=case, related=catalog.related_cases(case))

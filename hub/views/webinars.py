@@ -16,6 +16,4 @@ def index():
 
 @bp.get("/<slug:slug>")
 def detail(slug: str):
-    return render_template(
-        "webinars/detail.html", webinar=catalog.webinar_by_slug(slug)
-    )
+    return render_template("webinars/detail.html", webinar=catalog.webinar_by_slug(slug))

@@ -1,0 +1,110 @@
+"""Fixtures: a fresh database per test on SQLite, and on PostgreSQL when HUB_TEST_DATABASE_URL
+is set; a database with `content/` loaded, shared by the read-only page tests."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+from urllib.parse import quote
+
+import pytest
+import sqlalchemy as sa
+
+from hub import create_app
+from hub.database import normalize_url
+from hub.extensions import db
+from hub.services import content_files
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content"
+POSTGRES_URL = os.environ.get("HUB_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+
+
+class Database:
+    """A database of its own for one app: a SQLite file, or a PostgreSQL schema."""
+
+    def __init__(self, backend: str, directory: Path) -> None:
+        self.backend = backend
+        if backend == "sqlite":
+            self.url = f"sqlite:///{directory / 'hub.sqlite'}"
+            self.schema = None
+        else:
+            self.schema = f"test_{uuid.uuid4().hex[:12]}"
+            base = normalize_url(POSTGRES_URL)
+            joiner = "&" if "?" in base else "?"
+            self.url = f"{base}{joiner}options={quote(f'-csearch_path={self.schema}')}"
+            self._admin(f'CREATE SCHEMA "{self.schema}"')
+
+    def _admin(self, statement: str) -> None:
+        engine = sa.create_engine(normalize_url(POSTGRES_URL))
+        with engine.begin() as connection:
+            connection.execute(sa.text(statement))
+        engine.dispose()
+
+    def drop(self) -> None:
+        if self.schema:
+            self._admin(f'DROP SCHEMA "{self.schema}" CASCADE')
+
+
+def make_app(database: Database, **config):
+    return create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database.url, "SECRET_KEY": "test", **config}
+    )
+
+
+def _dispose(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request, tmp_path):
+    database = Database(request.param, tmp_path)
+    yield database
+    database.drop()
+
+
+@pytest.fixture
+def empty_app(database):
+    """An app on a database with no tables: for migration tests."""
+    app = make_app(database)
+    yield app
+    _dispose(app)
+
+
+@pytest.fixture
+def app(database):
+    """An app on a fresh database with every table and no rows."""
+    app = make_app(database)
+    with app.app_context():
+        db.create_all()
+    yield app
+    _dispose(app)
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def content_app(request, tmp_path_factory):
+    """One app per backend with `content/` loaded; tests using it must not write."""
+    database = Database(request.param, tmp_path_factory.mktemp(request.param))
+    app = make_app(database)
+    with app.app_context():
+        db.create_all()
+        report = content_files.load_directory(CONTENT)
+        assert not report.errors, report.errors
+        db.session.commit()
+    yield app
+    _dispose(app)
+    database.drop()
+
+
+@pytest.fixture
+def client(content_app):
+    return content_app.test_client()

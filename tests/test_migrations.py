@@ -1,0 +1,62 @@
+"""The migrations build the schema the models describe, and undo it cleanly."""
+
+import sqlalchemy as sa
+
+from hub.extensions import db
+
+APP_TABLES = {
+    "cities",
+    "themes",
+    "city_expertise",
+    "cases",
+    "case_texts",
+    "case_themes",
+    "case_partner_cities",
+    "case_adaptations",
+    "webinars",
+    "webinar_texts",
+    "webinar_themes",
+    "speakers",
+    "exchanges",
+    "exchange_themes",
+    "exchange_participants",
+}
+
+
+def tables(app) -> set[str]:
+    with app.app_context():
+        names = set(sa.inspect(db.engine).get_table_names())
+        db.engine.dispose()
+    return names - {"alembic_version"}
+
+
+def flask(app, *args: str):
+    result = app.test_cli_runner().invoke(args=list(args))
+    assert result.exit_code == 0, result.output + repr(result.exception)
+    return result
+
+
+def test_upgrade_builds_an_empty_database(empty_app):
+    flask(empty_app, "db", "upgrade")
+    assert tables(empty_app) == APP_TABLES
+
+
+def test_models_have_no_changes_without_a_migration(empty_app):
+    flask(empty_app, "db", "upgrade")
+    flask(empty_app, "db", "check")
+
+
+def test_upgrade_downgrade_upgrade(empty_app):
+    flask(empty_app, "db", "upgrade")
+    flask(empty_app, "db", "downgrade", "base")
+    assert tables(empty_app) == set()
+    flask(empty_app, "db", "upgrade")
+    assert tables(empty_app) == APP_TABLES
+
+
+def test_migrated_database_accepts_the_content(empty_app):
+    from tests.conftest import CONTENT
+
+    flask(empty_app, "db", "upgrade")
+    result = flask(empty_app, "content", "load", str(CONTENT))
+    assert "0 with errors" in result.output
