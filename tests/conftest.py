@@ -28,6 +28,7 @@ class Database:
     def __init__(self, backend: str, directory: Path) -> None:
         self.backend = backend
         if backend == "sqlite":
+            directory.mkdir(parents=True, exist_ok=True)
             self.url = f"sqlite:///{directory / 'hub.sqlite'}"
             self.schema = None
         else:

@@ -1,0 +1,198 @@
+"""How each kind of content file maps onto the database: themes, cities and exchanges.
+
+Each mapping finds the record a document describes, resolves its references (raising
+ContentError before anything changes), creates and applies, and exports a record back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hub.errors import ContentError
+from hub.extensions import db
+from hub.models import City, Exchange, ExchangeParticipant, Theme
+from hub.services import content_schema as schema
+from hub.services.content_documents import Document
+
+
+def error(document: Document, field_name: str, reason: str) -> ContentError:
+    return ContentError(document.path, field_name, reason)
+
+
+def by_slug(model, slugs: Iterable[str], document: Document, field_name: str) -> list:
+    wanted = list(slugs)
+    if not wanted:
+        return []
+    found = {
+        row.slug: row for row in db.session.scalars(db.select(model).filter(model.slug.in_(wanted)))
+    }
+    missing = [slug for slug in wanted if slug not in found]
+    if missing:
+        noun = {Theme: "theme", City: "city"}[model]
+        raise error(document, field_name, f"no {noun} {', '.join(map(repr, missing))}")
+    return [found[slug] for slug in wanted]
+
+
+def one_by_slug(model, slug: str | None, document: Document, field_name: str):
+    if slug is None:
+        return None
+    return by_slug(model, [slug], document, field_name)[0]
+
+
+def without_none(mapping: dict) -> dict:
+    return {key: value for key, value in mapping.items() if value not in (None, "", [], {})}
+
+
+class ThemeRecord:
+    @staticmethod
+    def find(doc: Document) -> Theme | None:
+        return db.session.scalar(db.select(Theme).filter_by(slug=doc.fields["slug"]))
+
+    @staticmethod
+    def resolve(doc: Document) -> dict:
+        return {}
+
+    @staticmethod
+    def create(doc: Document) -> Theme:
+        position = db.session.scalar(db.select(db.func.count(Theme.id)))
+        theme = Theme(slug=doc.fields["slug"], position=position)
+        db.session.add(theme)
+        return theme
+
+    @staticmethod
+    def apply(theme: Theme, doc: Document, _refs: dict) -> None:
+        theme.names = doc.fields["names"]
+        theme.descriptions = doc.fields["descriptions"]
+
+    @staticmethod
+    def export(theme: Theme) -> tuple[dict, str]:
+        return {
+            "kind": "theme",
+            "slug": theme.slug,
+            "names": theme.names,
+            "descriptions": theme.descriptions,
+        }, ""
+
+
+class CityRecord:
+    @staticmethod
+    def find(doc: Document) -> City | None:
+        return db.session.scalar(db.select(City).filter_by(slug=doc.fields["slug"]))
+
+    @staticmethod
+    def resolve(doc: Document) -> dict:
+        return {"expertise": by_slug(Theme, doc.fields.get("expertise", []), doc, "expertise")}
+
+    @staticmethod
+    def create(doc: Document) -> City:
+        city = City(slug=doc.fields["slug"])
+        db.session.add(city)
+        return city
+
+    @staticmethod
+    def apply(city: City, doc: Document, refs: dict) -> None:
+        f = doc.fields
+        for name in ("name", "country", "region", "population", "population_source"):
+            setattr(city, name, f[name])
+        city.names = f.get("names", {})
+        city.latitude, city.longitude = f["latitude"], f["longitude"]
+        city.timezone = f["timezone"]
+        city.languages = f["languages"]
+        city.member_since = f.get("member_since")
+        city.mentor_capacity = f.get("mentor_capacity", schema.DEFAULTS["mentor_capacity"])
+        city.summaries = f["summaries"]
+        city.expertise = refs["expertise"]
+
+    @staticmethod
+    def export(city: City) -> tuple[dict, str]:
+        return without_none(
+            {
+                "kind": "city",
+                "slug": city.slug,
+                "name": city.name,
+                "names": city.names,
+                "country": city.country,
+                "region": city.region,
+                "population": city.population,
+                "population_source": city.population_source,
+                "latitude": city.latitude,
+                "longitude": city.longitude,
+                "timezone": city.timezone,
+                "languages": city.languages,
+                "member_since": city.member_since,
+                "mentor_capacity": city.mentor_capacity,
+                "expertise": [theme.slug for theme in city.expertise],
+                "summaries": city.summaries,
+            }
+        ), ""
+
+
+class ExchangeRecord:
+    @staticmethod
+    def find(doc: Document) -> Exchange | None:
+        return db.session.scalar(db.select(Exchange).filter_by(slug=doc.fields["slug"]))
+
+    @staticmethod
+    def resolve(doc: Document) -> dict:
+        return {
+            "themes": by_slug(Theme, doc.fields["themes"], doc, "themes"),
+            "cities": [
+                one_by_slug(City, p.get("city"), doc, "participants")
+                for p in doc.fields["participants"]
+            ],
+        }
+
+    @staticmethod
+    def create(doc: Document) -> Exchange:
+        exchange = Exchange(slug=doc.fields["slug"])
+        db.session.add(exchange)
+        return exchange
+
+    @staticmethod
+    def apply(exchange: Exchange, doc: Document, refs: dict) -> None:
+        f = doc.fields
+        exchange.titles, exchange.format = f["titles"], f["format"]
+        exchange.started, exchange.ended = f["started"], f.get("ended")
+        exchange.themes = refs["themes"]
+        exchange.supported_by = f.get("supported_by", [])
+        exchange.summaries, exchange.outcomes = f["summaries"], f.get("outcomes", {})
+        exchange.source = f.get("source", "")
+        exchange.participants = [
+            ExchangeParticipant(
+                position=n,
+                side=p["side"],
+                city=city,
+                country=p.get("country"),
+                labels=p.get("label"),
+            )
+            for n, (p, city) in enumerate(zip(f["participants"], refs["cities"], strict=True))
+        ]
+
+    @staticmethod
+    def export(exchange: Exchange) -> tuple[dict, str]:
+        return without_none(
+            {
+                "kind": "exchange",
+                "slug": exchange.slug,
+                "titles": exchange.titles,
+                "format": exchange.format,
+                "started": exchange.started,
+                "ended": exchange.ended,
+                "themes": [theme.slug for theme in exchange.themes],
+                "supported_by": exchange.supported_by,
+                "participants": [
+                    without_none(
+                        {
+                            "city": p.city.slug if p.city else None,
+                            "label": p.labels,
+                            "country": p.country,
+                            "side": p.side,
+                        }
+                    )
+                    for p in exchange.participants
+                ],
+                "summaries": exchange.summaries,
+                "outcomes": exchange.outcomes,
+                "source": exchange.source,
+            }
+        ), ""
