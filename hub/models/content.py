@@ -73,7 +73,7 @@ class CaseStudy(TranslatedMixin, db.Model):
     )
     lead_organization: Mapped[str | None] = mapped_column(sa.String(200))
     partner_organizations: Mapped[list] = mapped_column(sa.JSON, default=list)
-    start_year: Mapped[int]
+    start_year: Mapped[int | None]  # None when the sources do not record it
     status: Mapped[str] = mapped_column(sa.String(20))
     evidence_level: Mapped[str] = mapped_column(sa.String(40), index=True)
     cost_band: Mapped[str] = mapped_column(sa.String(20), default="unknown")

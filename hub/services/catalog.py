@@ -25,6 +25,7 @@ from hub.models import (
     Webinar,
 )
 from hub.models.content import case_themes
+from hub.services.content_schema import SLUG
 
 PUBLISHED = "published"
 MAX_PAGE = 100_000
@@ -304,6 +305,9 @@ def all_themes() -> list[Theme]:
 
 
 def theme_by_slug(slug: str) -> Theme | None:
+    # Only well-formed slugs reach the database (PostgreSQL refuses NUL bytes, for one).
+    if not SLUG.match(slug):
+        return None
     return db.session.scalar(sa.select(Theme).where(Theme.slug == slug))
 
 

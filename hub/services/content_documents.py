@@ -118,13 +118,23 @@ _SCHEMAS = {
 }
 
 
+FOLD_AFTER = 80  # characters
+
+
 class _Dumper(yaml.SafeDumper):
     pass
 
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-    style = "|" if "\n" in value else None
+    # Paragraphs read best as blocks: literal when they have line breaks, folded when long.
+    style = "|" if "\n" in value else (">" if len(value) > FOLD_AFTER else None)
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+def _represent_list(dumper: yaml.SafeDumper, value: list) -> yaml.Node:
+    # Short lists of names or slugs stay on one line: `themes: [youth, social-cohesion]`.
+    short = all(isinstance(item, str) for item in value) and len(", ".join(value)) <= FOLD_AFTER
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=short)
 
 
 def _represent_time(dumper: yaml.SafeDumper, value: time) -> yaml.Node:
@@ -133,6 +143,7 @@ def _represent_time(dumper: yaml.SafeDumper, value: time) -> yaml.Node:
 
 _Dumper.add_representer(str, _represent_str)
 _Dumper.add_representer(time, _represent_time)
+_Dumper.add_representer(list, _represent_list)
 _Dumper.add_representer(date, yaml.SafeDumper.represent_date)
 
 

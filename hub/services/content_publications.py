@@ -63,7 +63,7 @@ class CaseRecord:
         case.partner_organizations = f.get("partner_organizations", [])
         case.adapted_by = refs["adapted_by"]
         case.themes = refs["themes"]
-        case.start_year, case.status = f["start_year"], f["status"]
+        case.start_year, case.status = f.get("start_year"), f["status"]
         case.evidence_level = f["evidence_level"]
         case.cost_band = f.get("cost_band", schema.DEFAULTS["cost_band"])
         case.staffing_band = f.get("staffing_band", schema.DEFAULTS["staffing_band"])

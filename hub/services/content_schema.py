@@ -61,7 +61,8 @@ def slug(value: Any) -> str:
 
 
 def slugs(value: Any) -> list[str]:
-    return _unique([slug(item) for item in _list(value)])
+    """A set of slugs (themes, cities): their order in a file carries no meaning."""
+    return sorted(_unique([slug(item) for item in _list(value)]))
 
 
 def lines(value: Any) -> list[str]:
@@ -296,7 +297,7 @@ CASE = {
     "partner_cities": (slugs, OPTIONAL),
     "partner_organizations": (lines, OPTIONAL),
     "themes": (slugs, REQUIRED),
-    "start_year": (integer(1900, 2100), REQUIRED),
+    "start_year": (integer(1900, 2100), OPTIONAL),
     "status": (choice(tuple(vocab.CASE_STATUSES)), REQUIRED),
     "target_audience": (text, OPTIONAL),
     "what_was_done": (text, OPTIONAL),

@@ -1,8 +1,8 @@
-"""foundation: cities, themes, cases, webinars, exchanges
+"""foundation
 
-Revision ID: 7c3d16c54326
+Revision ID: e94f62447a15
 Revises: 
-Create Date: 2026-11-21 05:40:47.272785
+Create Date: 2026-11-21 05:48:21.681784
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '7c3d16c54326'
+revision = 'e94f62447a15'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -91,7 +91,7 @@ def upgrade():
     sa.Column('lead_city_id', sa.Integer(), nullable=True),
     sa.Column('lead_organization', sa.String(length=200), nullable=True),
     sa.Column('partner_organizations', sa.JSON(), nullable=False),
-    sa.Column('start_year', sa.Integer(), nullable=False),
+    sa.Column('start_year', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=20), nullable=False),
     sa.Column('evidence_level', sa.String(length=40), nullable=False),
     sa.Column('cost_band', sa.String(length=20), nullable=False),
