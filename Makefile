@@ -39,11 +39,11 @@ run: install $(SECRET_FILE)
 	HUB_SECRET_KEY="$$(cat $(SECRET_FILE))" $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install-test
-	$(BIN)/ruff check hub tests bench wsgi.py
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-test
-	$(BIN)/ruff check hub tests bench wsgi.py
+	$(BIN)/ruff check .
 
 # For translators: refresh the catalogs after changing strings in the code or templates.
 extract-messages: $(VENV)/.installed
