@@ -145,6 +145,19 @@ def test_webinar_date_is_formatted_for_the_reader(client, lang, expected):
     assert expected in body
 
 
+def test_webinar_date_names_its_time_zone_and_what_is_unknown(client):
+    body = get(client, "/en/webinars/together-for-safety-2022-protecting-local-democracies")
+    assert "Central European Standard Time; start time not recorded" in body
+
+
+def test_updated_case_shows_both_dates(client):
+    body = get(client, "/en/cases/transatlantic-dialogue-initiative-2023-findings")
+    assert "Published March 22, 2024" in body
+    assert "Updated September 2, 2024" in body
+    ar = get(client, "/ar/cases/transatlantic-dialogue-initiative-2023-findings")
+    assert "22 مارس 2024" in ar
+
+
 @pytest.mark.parametrize(
     ("lang", "country", "population", "language"),
     [

@@ -6,7 +6,13 @@ from hub.extensions import db
 from hub.models import CaseStudy, CaseText, City, Speaker, Theme, Webinar, WebinarText
 from hub.services import content_schema as schema
 from hub.services.content_documents import Document
-from hub.services.content_records import by_slug, error, one_by_slug, without_none
+from hub.services.content_records import (
+    SluggedRecord,
+    by_slug,
+    error,
+    one_by_slug,
+    without_none,
+)
 
 CASE_TEXT_FIELDS = ("target_audience", "what_was_done", "results", "what_did_not_work")
 
@@ -30,10 +36,28 @@ def _case_text_fields(text: CaseText) -> dict:
     }
 
 
-class CaseRecord:
-    @staticmethod
-    def find(doc: Document) -> CaseStudy | None:
-        return db.session.scalar(db.select(CaseStudy).filter_by(slug=doc.fields["slug"]))
+class TranslationRecord:
+    """A language version of a record, named by `translation_of` and `language`."""
+
+    model: type
+    parent: type
+
+    @classmethod
+    def find(cls, doc: Document):
+        return db.session.scalar(
+            db.select(cls.model)
+            .join(cls.parent)
+            .filter(cls.parent.slug == doc.fields["translation_of"])
+            .filter(cls.model.language == doc.fields["language"])
+        )
+
+    @classmethod
+    def create(cls, doc: Document):
+        return cls.model(language=doc.fields["language"])
+
+
+class CaseRecord(SluggedRecord):
+    model = CaseStudy
 
     @staticmethod
     def resolve(doc: Document) -> dict:
@@ -44,12 +68,6 @@ class CaseRecord:
             "adapted_by": by_slug(City, f.get("adapted_by", []), doc, "adapted_by"),
             "themes": by_slug(Theme, f["themes"], doc, "themes"),
         }
-
-    @staticmethod
-    def create(doc: Document) -> CaseStudy:
-        case = CaseStudy(slug=doc.fields["slug"])
-        db.session.add(case)
-        return case
 
     @staticmethod
     def apply(case: CaseStudy, doc: Document, refs: dict) -> None:
@@ -104,23 +122,12 @@ class CaseRecord:
         ), text.body
 
 
-class CaseTextRecord:
-    @staticmethod
-    def find(doc: Document) -> CaseText | None:
-        return db.session.scalar(
-            db.select(CaseText)
-            .join(CaseStudy)
-            .filter(CaseStudy.slug == doc.fields["translation_of"])
-            .filter(CaseText.language == doc.fields["language"])
-        )
+class CaseTextRecord(TranslationRecord):
+    model, parent = CaseText, CaseStudy
 
     @staticmethod
     def resolve(doc: Document) -> dict:
         return {"record": _translated_record(CaseStudy, doc)}
-
-    @staticmethod
-    def create(doc: Document) -> CaseText:
-        return CaseText(language=doc.fields["language"])
 
     @staticmethod
     def apply(text: CaseText, doc: Document, refs: dict) -> None:
@@ -151,10 +158,8 @@ def _translated_record(model, doc: Document):
     return record
 
 
-class WebinarRecord:
-    @staticmethod
-    def find(doc: Document) -> Webinar | None:
-        return db.session.scalar(db.select(Webinar).filter_by(slug=doc.fields["slug"]))
+class WebinarRecord(SluggedRecord):
+    model = Webinar
 
     @staticmethod
     def resolve(doc: Document) -> dict:
@@ -165,12 +170,6 @@ class WebinarRecord:
                 one_by_slug(City, speaker.get("city"), doc, "speakers") for speaker in speakers
             ],
         }
-
-    @staticmethod
-    def create(doc: Document) -> Webinar:
-        webinar = Webinar(slug=doc.fields["slug"])
-        db.session.add(webinar)
-        return webinar
 
     @staticmethod
     def apply(webinar: Webinar, doc: Document, refs: dict) -> None:
@@ -251,15 +250,8 @@ def _apply_webinar_text(text: WebinarText, doc: Document) -> None:
     text.body = doc.body
 
 
-class WebinarTextRecord:
-    @staticmethod
-    def find(doc: Document) -> WebinarText | None:
-        return db.session.scalar(
-            db.select(WebinarText)
-            .join(Webinar)
-            .filter(Webinar.slug == doc.fields["translation_of"])
-            .filter(WebinarText.language == doc.fields["language"])
-        )
+class WebinarTextRecord(TranslationRecord):
+    model, parent = WebinarText, Webinar
 
     @staticmethod
     def resolve(doc: Document) -> dict:
@@ -271,10 +263,6 @@ class WebinarTextRecord:
             if len(doc.fields.get(name, [])) != len(have):
                 raise error(doc, name, f"must have {len(have)} items, as the original has")
         return {"record": webinar}
-
-    @staticmethod
-    def create(doc: Document) -> WebinarText:
-        return WebinarText(language=doc.fields["language"])
 
     @staticmethod
     def apply(text: WebinarText, doc: Document, refs: dict) -> None:

@@ -43,20 +43,33 @@ def without_none(mapping: dict) -> dict:
     return {key: value for key, value in mapping.items() if value not in (None, "", [], {})}
 
 
-class ThemeRecord:
-    @staticmethod
-    def find(doc: Document) -> Theme | None:
-        return db.session.scalar(db.select(Theme).filter_by(slug=doc.fields["slug"]))
+class SluggedRecord:
+    """A kind of record a document names by its `slug`."""
+
+    model: type
+
+    @classmethod
+    def find(cls, doc: Document):
+        return db.session.scalar(db.select(cls.model).filter_by(slug=doc.fields["slug"]))
+
+    @classmethod
+    def create(cls, doc: Document):
+        record = cls.model(slug=doc.fields["slug"])
+        db.session.add(record)
+        return record
+
+
+class ThemeRecord(SluggedRecord):
+    model = Theme
 
     @staticmethod
     def resolve(doc: Document) -> dict:
         return {}
 
-    @staticmethod
-    def create(doc: Document) -> Theme:
-        position = db.session.scalar(db.select(db.func.count(Theme.id)))
-        theme = Theme(slug=doc.fields["slug"], position=position)
-        db.session.add(theme)
+    @classmethod
+    def create(cls, doc: Document) -> Theme:
+        theme = super().create(doc)
+        theme.position = db.session.scalar(db.select(db.func.count(Theme.id)))
         return theme
 
     @staticmethod
@@ -74,20 +87,12 @@ class ThemeRecord:
         }, ""
 
 
-class CityRecord:
-    @staticmethod
-    def find(doc: Document) -> City | None:
-        return db.session.scalar(db.select(City).filter_by(slug=doc.fields["slug"]))
+class CityRecord(SluggedRecord):
+    model = City
 
     @staticmethod
     def resolve(doc: Document) -> dict:
         return {"expertise": by_slug(Theme, doc.fields.get("expertise", []), doc, "expertise")}
-
-    @staticmethod
-    def create(doc: Document) -> City:
-        city = City(slug=doc.fields["slug"])
-        db.session.add(city)
-        return city
 
     @staticmethod
     def apply(city: City, doc: Document, refs: dict) -> None:
@@ -127,10 +132,8 @@ class CityRecord:
         ), ""
 
 
-class ExchangeRecord:
-    @staticmethod
-    def find(doc: Document) -> Exchange | None:
-        return db.session.scalar(db.select(Exchange).filter_by(slug=doc.fields["slug"]))
+class ExchangeRecord(SluggedRecord):
+    model = Exchange
 
     @staticmethod
     def resolve(doc: Document) -> dict:
@@ -141,12 +144,6 @@ class ExchangeRecord:
                 for p in doc.fields["participants"]
             ],
         }
-
-    @staticmethod
-    def create(doc: Document) -> Exchange:
-        exchange = Exchange(slug=doc.fields["slug"])
-        db.session.add(exchange)
-        return exchange
 
     @staticmethod
     def apply(exchange: Exchange, doc: Document, refs: dict) -> None:
