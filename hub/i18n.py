@@ -43,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.url_defaults(_add_lang)
     app.context_processor(_template_globals)
     app.jinja_env.filters["localized"] = localized
+    app.jinja_env.filters["localized_language"] = localized_language
     app.jinja_env.filters["number"] = format_decimal
 
 
@@ -100,6 +101,14 @@ def localized(mapping: Mapping[str, str] | None, lang: str | None = None) -> str
         return ""
     lang = lang or current_language()
     return mapping.get(lang) or mapping.get(DEFAULT_LANGUAGE) or next(iter(mapping.values()))
+
+
+def localized_language(mapping: Mapping[str, str] | None, lang: str | None = None) -> str:
+    """The language `localized` picks from the mapping."""
+    lang = lang or current_language()
+    if not mapping or mapping.get(lang):
+        return lang
+    return DEFAULT_LANGUAGE if mapping.get(DEFAULT_LANGUAGE) else next(iter(mapping))
 
 
 def country_name(code: str) -> str:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from markupsafe import escape
 
 from hub.extensions import db
 from hub.i18n import LANGUAGES
-from hub.models import CaseStudy, City, Theme, Webinar
+from hub.models import CaseStudy, City, Exchange, Theme, Webinar
 
 NAV = {"en": "Case studies", "ar": "دراسات الحالة", "fr": "Études de cas", "es": "Estudios de caso"}
 
@@ -180,6 +181,16 @@ def test_city_page_lists_its_cases_webinars_and_exchanges(client):
     assert 'href="/en/webinars/world-bank-fragility-forum-2022"' in body
     assert 'href="/en/cities/kristiansand"' in body  # its exchange partner
     assert "GeoNames" in body
+
+
+def test_text_missing_in_the_readers_language_is_marked_as_english(content_app, client):
+    with content_app.app_context():
+        exchange = db.session.scalar(db.select(Exchange).filter_by(slug="mombasa-kristiansand"))
+        assert "es" not in exchange.summaries  # given in English and Arabic only
+        english = exchange.summaries["en"]
+    body = get(client, "/es/cities/mombasa")
+    assert f'<p lang="en" dir="ltr">{escape(english)}</p>' in body
+    assert f"<p>{escape(english)}</p>" in get(client, "/en/cities/mombasa")
 
 
 def test_kristiansand_is_a_medium_sized_mentor(client):
