@@ -51,7 +51,7 @@ def check_secret_key(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from hub import formatting, i18n, markdown
+    from hub import formatting, i18n, markdown, search
 
     db.init_app(app)
     configure_engine(app)
@@ -61,15 +61,17 @@ def register_extensions(app: Flask) -> None:
     i18n.init_app(app)
     markdown.init_app(app)
     formatting.init_app(app)
+    search.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from hub.views import cases, cities, home, webinars
+    from hub.views import cases, cities, home, search, webinars
 
     app.register_blueprint(home.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(webinars.bp)
     app.register_blueprint(cities.bp)
+    app.register_blueprint(search.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

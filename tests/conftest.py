@@ -11,9 +11,10 @@ from urllib.parse import quote
 import pytest
 import sqlalchemy as sa
 
-from hub import create_app
+from hub import create_app, search
 from hub.database import normalize_url
 from hub.extensions import db
+from hub.search import indexer
 from hub.services import content_files
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,6 +28,7 @@ class Database:
 
     def __init__(self, backend: str, directory: Path) -> None:
         self.backend = backend
+        self.directory = directory
         if backend == "sqlite":
             directory.mkdir(parents=True, exist_ok=True)
             self.url = f"sqlite:///{directory / 'hub.sqlite'}"
@@ -50,12 +52,22 @@ class Database:
 
 
 def make_app(database: Database, **config):
-    return create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": database.url, "SECRET_KEY": "test", **config}
-    )
+    settings = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database.url,
+        "SECRET_KEY": "test",
+        # A real index on disk, next to the test's database.
+        "SEARCH_INDEX_DIR": str(database.directory / "search"),
+        # Tests apply the outbox themselves unless they test the background indexer.
+        "SEARCH_SYNC": "external",
+    }
+    return create_app({**settings, **config})
 
 
 def _dispose(app) -> None:
+    indexer = search.background_indexer(app)
+    if indexer is not None:
+        indexer.stop()
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
@@ -101,6 +113,7 @@ def content_app(request, tmp_path_factory):
         report = content_files.load_directory(CONTENT)
         assert not report.errors, report.errors
         db.session.commit()
+        indexer.rebuild(search.store())
     yield app
     _dispose(app)
     database.drop()

@@ -20,6 +20,7 @@ APP_TABLES = {
     "exchanges",
     "exchange_themes",
     "exchange_participants",
+    "search_outbox",
 }
 
 

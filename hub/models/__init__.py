@@ -3,6 +3,7 @@
 from hub.models.cities import City, Theme
 from hub.models.content import CaseStudy, CaseText, Speaker, Webinar, WebinarText
 from hub.models.exchanges import Exchange, ExchangeParticipant
+from hub.models.outbox import SearchOutbox
 
 __all__ = [
     "CaseStudy",
@@ -10,6 +11,7 @@ __all__ = [
     "City",
     "Exchange",
     "ExchangeParticipant",
+    "SearchOutbox",
     "Speaker",
     "Theme",
     "Webinar",

@@ -267,6 +267,15 @@ def search_cities(filters: CityFilters) -> list[City]:
     return list(db.session.scalars(stmt))
 
 
+def cities_by_slug(slugs: set[str]) -> dict[str, City]:
+    wanted = [slug for slug in slugs if slug]
+    if not wanted:
+        return {}
+    return {
+        city.slug: city for city in db.session.scalars(sa.select(City).where(City.slug.in_(wanted)))
+    }
+
+
 def city_by_slug(slug: str) -> City:
     city = db.session.scalar(sa.select(City).where(City.slug == slug))
     if city is None:

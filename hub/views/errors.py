@@ -1,6 +1,6 @@
 """Error pages in the reader's language; nothing about the server leaks into them."""
 
-from flask import Flask, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -18,6 +18,9 @@ MESSAGES = {
 
 def render_error(code: int, details: dict | None = None):
     title, message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    if request.path.startswith("/api/"):
+        errors = {name: str(text) for name, text in (details or {}).items()}
+        return jsonify(error=str(title), message=str(message), errors=errors), code
     page = render_template(
         "errors/error.html", code=code, title=title, message=message, details=details or {}
     )

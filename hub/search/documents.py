@@ -1,0 +1,175 @@
+"""What the index holds for each searchable record, read from the database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from hub.extensions import db
+from hub.models import CaseStudy, City, Speaker, Webinar
+from hub.search.schema import body_field, title_field
+from hub.services.catalog import PUBLISHED
+
+KINDS = ("case", "webinar", "city")
+
+
+def doc_id(kind: str, record_id: int) -> str:
+    return f"{kind}:{record_id}"
+
+
+def _date_number(day: date | None) -> int:
+    return int(day.strftime("%Y%m%d")) if day else 0
+
+
+def _join(*parts: str | None) -> str:
+    return "\n\n".join(part for part in parts if part)
+
+
+def _cities_facets(cities: Iterable[City]) -> dict[str, str]:
+    cities = list(cities)
+    return {
+        "region": ",".join(sorted({city.region for city in cities})),
+        "size": ",".join(sorted({city.size_band.slug for city in cities})),
+    }
+
+
+def case_document(case: CaseStudy) -> dict:
+    document = {
+        "doc_id": doc_id("case", case.id),
+        "kind": "case",
+        "slug": case.slug,
+        "theme": ",".join(theme.slug for theme in case.themes),
+        "language": ",".join(case.languages),
+        "year": str(case.published_on.year),
+        "date": _date_number(case.published_on),
+        "city": case.cities[0].slug if case.cities else "",
+        **_cities_facets(case.cities),
+    }
+    for text in case.texts:
+        document[title_field(text.language)] = text.title
+        document[body_field(text.language)] = _join(
+            text.summary,
+            text.body,
+            text.what_was_done,
+            text.results,
+            text.what_did_not_work,
+            text.transferability,
+        )
+    return document
+
+
+def webinar_document(webinar: Webinar) -> dict:
+    cities = [speaker.city for speaker in webinar.speakers if speaker.city]
+    document = {
+        "doc_id": doc_id("webinar", webinar.id),
+        "kind": "webinar",
+        "slug": webinar.slug,
+        "theme": ",".join(theme.slug for theme in webinar.themes),
+        "language": ",".join(webinar.languages),
+        "year": str(webinar.starts_on.year),
+        "date": _date_number(webinar.starts_on),
+        "city": cities[0].slug if cities else "",
+        **_cities_facets(cities),
+    }
+    for text in webinar.texts:
+        lang = text.language
+        speakers = [
+            f"{speaker.names.get(lang) or next(iter(speaker.names.values()), '')}, "
+            f"{speaker.roles.get(lang) or next(iter(speaker.roles.values()), '')}"
+            for speaker in webinar.speakers
+        ]
+        takeaways = [f"{item['title']}. {item['text']}" for item in text.takeaways]
+        document[title_field(lang)] = _join(text.title, text.series)
+        document[body_field(lang)] = _join(text.summary, text.body, *speakers, *takeaways)
+    return document
+
+
+def city_document(city: City) -> dict:
+    document = {
+        "doc_id": doc_id("city", city.id),
+        "kind": "city",
+        "slug": city.slug,
+        "theme": ",".join(theme.slug for theme in city.expertise),
+        "language": ",".join(sorted(city.summaries)),
+        "year": "",
+        "date": 0,
+        "city": city.slug,
+        "region": city.region,
+        "size": city.size_band.slug,
+    }
+    for lang, summary in city.summaries.items():
+        document[title_field(lang)] = city.names.get(lang) or city.name
+        document[body_field(lang)] = summary
+    return document
+
+
+# Only these records are searchable: drafts and archived records never reach the index.
+_PUBLIC = {
+    "case": CaseStudy.state == PUBLISHED,
+    "webinar": Webinar.state == PUBLISHED,
+    "city": sa.true(),
+}
+
+
+def _case_query() -> sa.Select:
+    return (
+        sa.select(CaseStudy)
+        .where(_PUBLIC["case"])
+        .options(
+            selectinload(CaseStudy.texts),
+            selectinload(CaseStudy.themes),
+            selectinload(CaseStudy.lead_city),
+            selectinload(CaseStudy.partner_cities),
+        )
+    )
+
+
+def _webinar_query() -> sa.Select:
+    return (
+        sa.select(Webinar)
+        .where(_PUBLIC["webinar"])
+        .options(
+            selectinload(Webinar.texts),
+            selectinload(Webinar.themes),
+            selectinload(Webinar.speakers).selectinload(Speaker.city),
+        )
+    )
+
+
+def _city_query() -> sa.Select:
+    return sa.select(City).options(selectinload(City.expertise))
+
+
+_QUERIES = {"case": _case_query, "webinar": _webinar_query, "city": _city_query}
+_MODELS = {"case": CaseStudy, "webinar": Webinar, "city": City}
+_BUILDERS = {"case": case_document, "webinar": webinar_document, "city": city_document}
+
+
+def documents_for(kind: str, record_ids: Iterable[int]) -> dict[int, dict]:
+    """The documents of these records that are public now; absent ids must leave the index."""
+    ids = sorted(set(record_ids))
+    if not ids:
+        return {}
+    model = _MODELS[kind]
+    records = db.session.scalars(_QUERIES[kind]().where(model.id.in_(ids)))
+    return {record.id: _BUILDERS[kind](record) for record in records}
+
+
+def all_documents(batch_size: int = 500) -> Iterator[dict]:
+    """Every public record's document, read in batches so memory stays flat."""
+    for kind in KINDS:
+        model = _MODELS[kind]
+        ids = list(db.session.scalars(sa.select(model.id).where(_PUBLIC[kind]).order_by(model.id)))
+        for start in range(0, len(ids), batch_size):
+            yield from documents_for(kind, ids[start : start + batch_size]).values()
+            db.session.expunge_all()
+
+
+def count_documents() -> int:
+    return sum(
+        db.session.scalar(sa.select(sa.func.count(_MODELS[kind].id)).where(_PUBLIC[kind])) or 0
+        for kind in KINDS
+    )

@@ -1,0 +1,235 @@
+"""Running a search: the query, filters, facets, highlighted snippets and suggestions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+from whoosh import highlight
+from whoosh.searching import Hit, Searcher
+
+from hub import vocab
+from hub.search import facets as facet_sets
+from hub.search.analysis import LANGUAGES
+from hub.search.documents import KINDS
+from hub.search.query import MAX_QUERY_LENGTH, ParsedQuery, parse_query
+from hub.search.schema import FACETS, TEXT_FIELDS, body_field, title_field
+from hub.search.store import IndexMissing, IndexStore
+
+DEFAULT_PER_PAGE = 20
+MAX_PER_PAGE = 100
+MAX_PAGE = 10_000
+SORTS = ("relevance", "newest")
+# Below this many hits the page offers a spelling suggestion.
+FEW_HITS = 3
+SNIPPET_CHARACTERS = 240
+SNIPPET_FRAGMENTS = 2
+KIND_PATHS = {"case": "cases", "webinar": "webinars", "city": "cities"}
+
+
+class InvalidSearch(ValueError):
+    def __init__(self, errors: dict[str, object]) -> None:
+        super().__init__(", ".join(errors))
+        self.errors = errors
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    lang: str = "en"  # the reader's language: results show in it where a version exists
+    filters: dict[str, str] = field(default_factory=dict)  # facet -> value
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+
+def _number(raw: str, low: int, high: int) -> int | None:
+    return int(raw) if raw.isdigit() and low <= int(raw) <= high else None
+
+
+def parse_params(args: Mapping[str, str], reader_lang: str) -> SearchParams:
+    """Read search parameters; anything unusable is named in InvalidSearch.errors."""
+    errors: dict[str, object] = {}
+    params = SearchParams(q=(args.get("q") or "")[: MAX_QUERY_LENGTH * 4], lang=reader_lang)
+    lang = args.get("lang")
+    if lang:
+        if lang in LANGUAGES:
+            params.lang = lang
+        else:
+            errors["lang"] = _l("Unknown language.")
+    allowed = {
+        "kind": KINDS,
+        "region": tuple(vocab.REGIONS),
+        "size": tuple(vocab.SIZE_BANDS_BY_SLUG),
+        "language": LANGUAGES,
+    }
+    for facet in FACETS:
+        value = args.get(facet if facet != "theme" else "theme")
+        if not value:
+            continue
+        if facet in allowed and value not in allowed[facet]:
+            errors[facet] = _l("Unknown value for this filter.")
+        elif facet == "year" and _number(value, 1900, 2100) is None:
+            errors[facet] = _l("The year must be a number such as 2022.")
+        elif facet == "theme" and (len(value) > 80 or not value.replace("-", "").isalnum()):
+            errors[facet] = _l("Unknown theme.")
+        else:
+            params.filters[facet] = value
+    sort = args.get("sort") or "relevance"
+    if sort in SORTS:
+        params.sort = sort
+    else:
+        errors["sort"] = _l("Sort by relevance or newest.")
+    page = _number(args.get("page") or "1", 1, MAX_PAGE)
+    if page is None:
+        errors["page"] = _l("The page number must be a whole number from 1.")
+    else:
+        params.page = page
+    per_page = _number(args.get("per_page") or str(DEFAULT_PER_PAGE), 1, MAX_PER_PAGE)
+    if per_page is None:
+        errors["per_page"] = _l("Results per page must be between 1 and 100.")
+    else:
+        params.per_page = per_page
+    if errors:
+        raise InvalidSearch(errors)
+    return params
+
+
+@dataclass
+class Result:
+    kind: str
+    id: int
+    slug: str
+    title: str
+    url: str
+    language: str
+    snippet: Markup
+    score: float
+    city: str
+    date: int
+    languages: list[str]
+
+
+@dataclass
+class SearchResults:
+    params: SearchParams
+    parsed: ParsedQuery
+    total: int = 0
+    results: list[Result] = field(default_factory=list)
+    facets: dict[str, dict[str, int]] = field(default_factory=dict)
+    suggestion: str | None = None
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.params.per_page))
+
+
+def search(store: IndexStore, params: SearchParams) -> SearchResults:
+    parsed = parse_query(params.q, TEXT_FIELDS)
+    outcome = SearchResults(params=params, parsed=parsed)
+    if parsed.query is None:
+        return outcome
+    try:
+        searcher = store.searcher()
+    except IndexMissing:
+        return outcome
+    hits = frozenset(parsed.query.docs(searcher))
+    chosen = facet_sets.matching(searcher, params.filters)
+    filtered = facet_sets.intersect(hits, list(chosen.values()))
+    outcome.total = len(filtered)
+    outcome.facets = facet_sets.counts(searcher, hits, params.filters)
+    if filtered:
+        page = searcher.search_page(
+            parsed.query,
+            params.page,
+            pagelen=params.per_page,
+            filter=filtered,
+            terms=True,
+            sortedby="date" if params.sort == "newest" else None,
+            reverse=params.sort == "newest",
+        )
+        if params.page <= page.pagecount:
+            outcome.results = [_result(hit, params.lang) for hit in page]
+    if outcome.total < FEW_HITS:
+        outcome.suggestion = _suggest(searcher, parsed, params.q)
+    return outcome
+
+
+def _result(hit: Hit, reader_lang: str) -> Result:
+    stored = hit.fields()
+    available = [lang for lang in stored.get("language", "").split(",") if lang]
+    matched = {TEXT_FIELDS[name] for name, _term in hit.matched_terms() if name in TEXT_FIELDS}
+    lang = _display_language(reader_lang, available, matched)
+    kind = stored["kind"]
+    return Result(
+        kind=kind,
+        id=int(stored["doc_id"].split(":", 1)[1]),
+        slug=stored["slug"],
+        title=stored.get(title_field(lang), stored["slug"]),
+        url=f"/{lang}/{KIND_PATHS[kind]}/{stored['slug']}",
+        language=lang,
+        snippet=_snippet(hit, lang, stored),
+        score=round(float(hit.score or 0.0), 4),
+        city=stored.get("city", ""),
+        date=int(stored.get("date") or 0),
+        languages=available,
+    )
+
+
+def _display_language(reader_lang: str, available: list[str], matched: set[str]) -> str:
+    """The reader's language if the match is there; else a language the query matched in."""
+    for lang in [reader_lang, *LANGUAGES]:
+        if lang in available and lang in matched:
+            return lang
+    return reader_lang if reader_lang in available else (available or [reader_lang])[0]
+
+
+class _MarkFormatter(highlight.Formatter):
+    """Escaped text with only the matched words wrapped in <mark>."""
+
+    between = " … "
+
+    def format_token(self, text, token, replace=False):
+        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
+
+    def format_fragment(self, fragment, replace=False):
+        output, index = [], fragment.startchar
+        text = fragment.text
+        for token in fragment.matches:
+            if token.startchar < index:
+                continue
+            output.append(str(escape(text[index : token.startchar])))
+            output.append(self.format_token(text, token, replace))
+            index = token.endchar
+        output.append(str(escape(text[index : fragment.endchar])))
+        return "".join(output)
+
+
+_FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARACTERS, surround=60)
+
+
+def _snippet(hit: Hit, lang: str, stored: dict) -> Markup:
+    name = body_field(lang)
+    hit.results.fragmenter = _FRAGMENTER
+    hit.results.formatter = _MarkFormatter()
+    marked = hit.highlights(name, top=SNIPPET_FRAGMENTS) if stored.get(name) else ""
+    if marked:
+        return Markup(marked)
+    text = stored.get(name, "")
+    return escape(text[:SNIPPET_CHARACTERS] + ("…" if len(text) > SNIPPET_CHARACTERS else ""))
+
+
+def _suggest(searcher: Searcher, parsed: ParsedQuery, original: str) -> str | None:
+    """A respelling drawn from the index's own words, or None."""
+    corrector = searcher.corrector("spell")
+    changed, words = False, []
+    for word in parsed.words:
+        suggestions = corrector.suggest(word, limit=1, maxdist=2)
+        if suggestions and suggestions[0] != word:
+            words.append(suggestions[0])
+            changed = True
+        else:
+            words.append(word)
+    return " ".join(words) if changed else None

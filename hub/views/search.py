@@ -1,0 +1,67 @@
+"""The search page and the search API: the same search, as HTML and as JSON."""
+
+from flask import Blueprint, jsonify, render_template, request
+
+from hub import search as search_package
+from hub.i18n import current_language
+from hub.search import service
+from hub.services import catalog
+
+bp = Blueprint("search", __name__)
+
+
+@bp.get("/<lang:lang>/search")
+def page():
+    try:
+        params = service.parse_params(request.args, current_language())
+    except service.InvalidSearch as error:
+        return render_template("search/page.html", outcome=None, errors=error.errors), 400
+    outcome = service.search(search_package.store(), params)
+    return render_template(
+        "search/page.html",
+        outcome=outcome,
+        errors={},
+        themes={theme.slug: theme for theme in catalog.all_themes()},
+        cities=catalog.cities_by_slug({result.city for result in outcome.results}),
+    )
+
+
+@bp.get("/api/v1/search")
+def api():
+    try:
+        params = service.parse_params(request.args, request.args.get("lang") or "en")
+    except service.InvalidSearch as error:
+        return jsonify(errors={name: str(message) for name, message in error.errors.items()}), 400
+    outcome = service.search(search_package.store(), params)
+    return jsonify(
+        query=params.q,
+        total=outcome.total,
+        page=params.page,
+        per_page=params.per_page,
+        results=[
+            {
+                "kind": result.kind,
+                "id": result.id,
+                "title": result.title,
+                "url": result.url,
+                "language": result.language,
+                "snippet": str(result.snippet),
+                "score": result.score,
+                "city": result.city or None,
+                "date": _iso_date(result.date),
+                "languages": result.languages,
+            }
+            for result in outcome.results
+        ],
+        facets=outcome.facets,
+        suggestion=outcome.suggestion,
+        problem=outcome.parsed.problem,
+        truncated=outcome.parsed.truncated,
+    )
+
+
+def _iso_date(number: int) -> str | None:
+    if not number:
+        return None
+    text = str(number)
+    return f"{text[:4]}-{text[4:6]}-{text[6:]}"

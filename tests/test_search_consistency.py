@@ -1,0 +1,238 @@
+"""The index follows the database: outbox in the same transaction, rollbacks, unpublishing,
+deletion, crashes of the indexer, rebuilds while searching, and the in-process indexer."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from hub import search
+from hub.extensions import db
+from hub.models import CaseStudy, City, SearchOutbox
+from hub.search import indexer
+from hub.search.store import STATE_DOC, applied_sequence
+from hub.services import content_files
+from tests.conftest import CONTENT, ROOT
+
+
+def indexed(app) -> dict[str, dict]:
+    """Every document in the index, by doc_id (the state document left out)."""
+    with app.app_context(), search.store().open().searcher() as searcher:
+        return {d["doc_id"]: d for d in searcher.documents() if d["doc_id"] != STATE_DOC}
+
+
+def outbox_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count(SearchOutbox.id)))
+
+
+@pytest.fixture
+def loaded(app):
+    with app.app_context():
+        content_files.load_directory(CONTENT)
+        db.session.commit()
+        indexer.rebuild(search.store())
+    return app
+
+
+def case(slug: str) -> CaseStudy:
+    return db.session.scalar(sa.select(CaseStudy).filter_by(slug=slug))
+
+
+def test_a_change_writes_its_outbox_row_in_the_same_transaction(loaded):
+    with loaded.app_context():
+        before = outbox_count()
+        case("mombasa-county-action-plan").original.title = "A renamed plan"
+        db.session.flush()
+        rows = db.session.scalars(sa.select(SearchOutbox).where(SearchOutbox.id > 0)).all()
+        assert len(rows) == before + 1
+        assert (rows[-1].kind, rows[-1].record_id) == (
+            "case",
+            case("mombasa-county-action-plan").id,
+        )
+        db.session.rollback()
+        assert outbox_count() == before  # gone with the transaction
+
+
+def test_a_rolled_back_change_indexes_nothing(loaded):
+    with loaded.app_context():
+        record = case("mombasa-county-action-plan")
+        key = f"case:{record.id}"
+        record.original.title = "Never committed"
+        db.session.flush()
+        db.session.rollback()
+        assert indexer.sync(search.store()).applied == 0
+    assert indexed(loaded)[key]["title_en"] != "Never committed"
+
+
+def test_a_committed_change_reaches_the_index(loaded):
+    with loaded.app_context():
+        record = case("saida-local-prevention-network")
+        record.text_in("ar").title = "شبكة صيدا المحلية للوقاية"
+        db.session.commit()
+        key = f"case:{record.id}"
+        indexer.sync(search.store())
+    assert indexed(loaded)[key]["title_ar"] == "شبكة صيدا المحلية للوقاية"
+
+
+def test_unpublished_and_deleted_records_leave_the_index(loaded):
+    with loaded.app_context():
+        draft, gone = (
+            case("mombasa-county-action-plan"),
+            case("blantyre-data-tools-youth-enterprise"),
+        )
+        draft_key, gone_key = f"case:{draft.id}", f"case:{gone.id}"
+        draft.state = "draft"
+        db.session.delete(gone)
+        db.session.commit()
+        indexer.sync(search.store())
+    documents = indexed(loaded)
+    assert draft_key not in documents and gone_key not in documents
+    with loaded.app_context():
+        case("mombasa-county-action-plan").state = "published"
+        db.session.commit()
+        indexer.sync(search.store())
+    assert draft_key in indexed(loaded)
+
+
+def test_renaming_a_city_updates_its_cases(loaded):
+    with loaded.app_context():
+        city = db.session.scalar(sa.select(City).filter_by(slug="saida"))
+        city.population = 90_000  # now a small city
+        db.session.commit()
+        saida_case = case("saida-local-prevention-network")
+        indexer.sync(search.store())
+        key = f"case:{saida_case.id}"
+    assert "small" in indexed(loaded)[key]["size"].split(",")
+
+
+def test_applying_the_outbox_twice_changes_nothing(loaded):
+    with loaded.app_context():
+        case("mombasa-county-action-plan").original.summary = "Changed once."
+        db.session.commit()
+        store = search.store()
+        indexer.sync(store)
+        first = indexed(loaded)
+        with store.open().writer() as writer:  # forget the mark: the rows apply again
+            writer.update_document(doc_id=STATE_DOC, seq=0)
+        assert indexer.sync(store).applied == outbox_count()
+    assert indexed(loaded) == first
+
+
+CRASHING_INDEXER = textwrap.dedent(
+    """
+    import os, signal, sys
+    from whoosh.writing import SegmentWriter
+    from hub import create_app, search
+    from hub.search import indexer
+
+    calls = 0
+    original = SegmentWriter.update_document
+
+    def crash_midway(self, **fields):
+        global calls
+        calls += 1
+        if calls == 3:
+            os.kill(os.getpid(), signal.SIGKILL)  # no cleanup, no commit: a real crash
+        return original(self, **fields)
+
+    SegmentWriter.update_document = crash_midway
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": sys.argv[1],
+                      "SEARCH_INDEX_DIR": sys.argv[2], "SEARCH_SYNC": "external"})
+    with app.app_context():
+        indexer.sync(search.store())
+    """
+)
+
+
+def test_an_indexer_killed_midway_loses_nothing_and_duplicates_nothing(loaded, tmp_path):
+    with loaded.app_context():
+        store = search.store()
+        for slug in ("mombasa-county-action-plan", "saida-local-prevention-network",
+                     "blantyre-data-tools-youth-enterprise", "ten-step-roadmap-community-organizations"):  # fmt: skip
+            case(slug).original.summary = f"Crash test {slug}"
+        db.session.commit()
+        with store.open().searcher() as searcher:
+            mark = applied_sequence(searcher)
+        script = tmp_path / "crash.py"
+        script.write_text(CRASHING_INDEXER)
+        result = subprocess.run(
+            [sys.executable, str(script), loaded.config["SQLALCHEMY_DATABASE_URI"],
+             loaded.config["SEARCH_INDEX_DIR"]],
+            cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True,
+        )  # fmt: skip
+        assert result.returncode == -9, result.stderr.decode()
+        with store.open().searcher() as searcher:
+            assert applied_sequence(searcher) == mark  # the half-done batch never committed
+        indexer.sync(store)
+        with store.open().searcher() as searcher:
+            ids = [d["doc_id"] for d in searcher.documents()]
+            assert applied_sequence(searcher) == db.session.scalar(sa.func.max(SearchOutbox.id))
+        assert len(ids) == len(set(ids))  # nothing twice
+    documents = indexed(loaded)
+    summaries = [d["body_en"] for d in documents.values() if d["kind"] == "case"]
+    assert sum(text.startswith("Crash test") for text in summaries) == 4  # nothing lost
+
+
+def test_searches_keep_working_during_a_rebuild(loaded):
+    with loaded.app_context():
+        store = search.store()
+        old_path = store.current_path()
+        expected = len(indexed(loaded))
+        building, seen = threading.Event(), []
+
+        def slow(_n):
+            building.set()
+            time.sleep(0.01)
+
+        def rebuild():
+            with loaded.app_context():
+                indexer.rebuild(search.store(), advance=slow)
+
+        worker = threading.Thread(target=rebuild)
+        worker.start()
+        building.wait(5)
+        while worker.is_alive():
+            seen.append(store.searcher().doc_count() - 1)
+            time.sleep(0.005)
+        worker.join()
+        assert seen and all(count == expected for count in seen)
+        assert store.current_path() != old_path
+        assert not old_path.exists()  # the old directory was removed after the swap
+        assert store.searcher().doc_count() - 1 == expected
+
+
+def test_the_background_indexer_makes_a_commit_searchable_within_a_second(database):
+    from tests.conftest import _dispose, make_app
+
+    app = make_app(database, SEARCH_SYNC="thread")
+    try:
+        with app.app_context():
+            db.create_all()
+            indexer.rebuild(search.store())
+            content_files.load_directory(CONTENT)
+            started = time.monotonic()
+            db.session.commit()  # the request would return here; indexing happens elsewhere
+            assert time.monotonic() - started < 0.5
+            assert search.background_indexer(app).wait_until_idle(timeout=10)
+            elapsed = time.monotonic() - started
+        assert len(indexed(app)) == 24
+        assert elapsed < 10  # the first sync indexes everything; one change is the usual case
+        with app.app_context():
+            record = case("mombasa-county-action-plan")
+            record.original.title = "Mombasa's plan, renamed"
+            key = f"case:{record.id}"
+            started = time.monotonic()
+            db.session.commit()
+            assert search.background_indexer(app).wait_until_idle(timeout=5)
+            elapsed = time.monotonic() - started
+        assert indexed(app)[key]["title_en"] == "Mombasa's plan, renamed"
+        assert elapsed < 1.0
+    finally:
+        _dispose(app)
