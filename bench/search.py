@@ -38,7 +38,7 @@ from hub.models import CaseStudy, CaseText, City  # noqa: E402
 from hub.models.content import case_partner_cities, case_themes  # noqa: E402
 from hub.search import indexer, service  # noqa: E402
 from hub.search.query import parse_query  # noqa: E402
-from hub.search.schema import TEXT_FIELDS  # noqa: E402
+from hub.search.schema import QUERY_BOOSTS, QUERY_FIELDS  # noqa: E402
 from hub.services import content_files  # noqa: E402
 from hub.vocab import REGIONS  # noqa: E402
 
@@ -287,7 +287,7 @@ def run(size: int, query_count: int, vocab: dict[str, list[str]]) -> dict[str, f
         rng = random.Random(SEED)
         queries = query_mix(rng, vocab, query_count)
         searcher = store.searcher()
-        parsed = [parse_query(q["q"], TEXT_FIELDS).query for q in queries]
+        parsed = [parse_query(q["q"], QUERY_FIELDS, QUERY_BOOSTS).query for q in queries]
         plain = [timed(lambda p=p: searcher.search(p, limit=10)) for p in parsed if p is not None]
         full = [
             timed(
@@ -330,7 +330,7 @@ def incremental(app, store) -> list[float]:
         marker = f"zqxmarker{number}"
         text = db.session.get(CaseText, text_id)
         text.title = f"{text.title} {marker}"
-        query = parse_query(marker, TEXT_FIELDS).query
+        query = parse_query(marker, QUERY_FIELDS).query
         started = time.perf_counter()
         db.session.commit()
         while not store.searcher().search(query, limit=1):

@@ -10,7 +10,15 @@ from sqlalchemy.orm import selectinload
 
 from hub.extensions import db
 from hub.models import CaseStudy, City, Speaker, Webinar
-from hub.search.schema import body_field, title_field
+from hub.search.analysis import LANGUAGES
+from hub.search.schema import (
+    PLACES_FIELD,
+    SPELLING_FIELD,
+    TEXT_FIELDS,
+    body_field,
+    title_field,
+    topics_field,
+)
 from hub.services.catalog import PUBLISHED
 
 KINDS = ("case", "webinar", "city")
@@ -28,11 +36,28 @@ def _join(*parts: str | None) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
-def _cities_facets(cities: Iterable[City]) -> dict[str, str]:
-    cities = list(cities)
+def _with_vocabulary(document: dict) -> dict:
+    """Add the unstemmed words of every version, from which spelling suggestions are drawn."""
+    texts = [value for name, value in document.items() if name in TEXT_FIELDS]
+    document[SPELLING_FIELD] = "\n".join(texts)
+    return document
+
+
+def _topics(themes) -> dict[str, str]:
+    return {
+        topics_field(lang): " · ".join(theme.names.get(lang, "") for theme in themes)
+        for lang in LANGUAGES
+    }
+
+
+def _cities_fields(cities: Iterable[City]) -> dict[str, str]:
+    """The facets and place names a record takes from its cities."""
+    cities = list(dict.fromkeys(cities))
+    names = {name for city in cities for name in (city.name, *city.names.values())}
     return {
         "region": ",".join(sorted({city.region for city in cities})),
         "size": ",".join(sorted({city.size_band.slug for city in cities})),
+        PLACES_FIELD: " ".join(sorted(names)),
     }
 
 
@@ -46,7 +71,8 @@ def case_document(case: CaseStudy) -> dict:
         "year": str(case.published_on.year),
         "date": _date_number(case.published_on),
         "city": case.cities[0].slug if case.cities else "",
-        **_cities_facets(case.cities),
+        **_cities_fields(case.cities),
+        **_topics(case.themes),
     }
     for text in case.texts:
         document[title_field(text.language)] = text.title
@@ -72,7 +98,8 @@ def webinar_document(webinar: Webinar) -> dict:
         "year": str(webinar.starts_on.year),
         "date": _date_number(webinar.starts_on),
         "city": cities[0].slug if cities else "",
-        **_cities_facets(cities),
+        **_cities_fields(cities),
+        **_topics(webinar.themes),
     }
     for text in webinar.texts:
         lang = text.language
@@ -97,8 +124,8 @@ def city_document(city: City) -> dict:
         "year": "",
         "date": 0,
         "city": city.slug,
-        "region": city.region,
-        "size": city.size_band.slug,
+        **_cities_fields([city]),
+        **_topics(city.expertise),
     }
     for lang, summary in city.summaries.items():
         document[title_field(lang)] = city.names.get(lang) or city.name
@@ -148,6 +175,10 @@ _MODELS = {"case": CaseStudy, "webinar": Webinar, "city": City}
 _BUILDERS = {"case": case_document, "webinar": webinar_document, "city": city_document}
 
 
+def _build(kind: str, record) -> dict:
+    return _with_vocabulary(_BUILDERS[kind](record))
+
+
 def documents_for(kind: str, record_ids: Iterable[int]) -> dict[int, dict]:
     """The documents of these records that are public now; absent ids must leave the index."""
     ids = sorted(set(record_ids))
@@ -155,7 +186,7 @@ def documents_for(kind: str, record_ids: Iterable[int]) -> dict[int, dict]:
         return {}
     model = _MODELS[kind]
     records = db.session.scalars(_QUERIES[kind]().where(model.id.in_(ids)))
-    return {record.id: _BUILDERS[kind](record) for record in records}
+    return {record.id: _build(kind, record) for record in records}
 
 
 def all_documents(batch_size: int = 500) -> Iterator[dict]:

@@ -168,21 +168,26 @@ def _prefix_forms(lang: str, prefix: str) -> list[str]:
     return forms
 
 
-def _item_query(item: _Item, fields: Mapping[str, str]) -> tuple[Query | None, bool]:
+def _item_query(
+    item: _Item, fields: Mapping[str, str], boosts: Mapping[str, float]
+) -> tuple[Query | None, bool]:
     """The item's query over all fields, and whether it is optional (a stop word somewhere)."""
     queries: list[Query] = []
     skipped = False
     for field, lang in fields.items():
+        boost = boosts.get(field, 1.0)
         if item.kind == "prefix":
-            queries.extend(Prefix(field, form) for form in _prefix_forms(lang, item.text))
+            queries.extend(
+                Prefix(field, form, boost=boost) for form in _prefix_forms(lang, item.text)
+            )
             continue
         tokens = _analyze(lang, item.text)
         if not tokens:
             skipped = True
         elif len(tokens) == 1:
-            queries.append(Term(field, tokens[0]))
+            queries.append(Term(field, tokens[0], boost=boost))
         else:
-            queries.append(Phrase(field, list(tokens)))
+            queries.append(Phrase(field, list(tokens), boost=boost))
     return (_either(queries) if queries else None), skipped
 
 
@@ -194,8 +199,12 @@ def _all(queries: Sequence[Query]) -> Query:
     return queries[0] if len(queries) == 1 else And(list(queries))
 
 
-def parse_query(text: str, fields: Mapping[str, str]) -> ParsedQuery:
-    """Parse what a person typed; `fields` maps each text field to its language."""
+def parse_query(
+    text: str, fields: Mapping[str, str], boosts: Mapping[str, float] | None = None
+) -> ParsedQuery:
+    """Parse what a person typed; `fields` maps each text field to its language, `boosts` to
+    how much a match in it weighs (BM25F multiplies each field's score by it; default 1)."""
+    boosts = boosts or {}
     text, truncated = clean_text(text or "")
     groups = _group(_lex(text))
 
@@ -207,7 +216,7 @@ def parse_query(text: str, fields: Mapping[str, str]) -> ParsedQuery:
         alternatives = []
         group_optional = True
         for item in group:
-            query, item_optional = _item_query(item, fields)
+            query, item_optional = _item_query(item, fields, boosts)
             if query is not None:
                 alternatives.append(query)
                 group_optional = group_optional and item_optional

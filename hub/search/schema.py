@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from whoosh import scoring
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from hub.search.analysis import LANGUAGES, analyzer, plain_analyzer
 
-# BM25F weighs a match in a title this many times a match in the body: a title names what the
-# record is about, a body mentions much in passing.
+# A match in a title weighs this many times one in the body: a title names what the record is
+# about, a body mentions much in passing. (Query-time boosts: Whoosh's field_boost only scales
+# term frequency, which BM25 saturates.)
 TITLE_BOOST = 3.0
+# The names of a record's own cities, in every language, weigh more still: someone who types a
+# city's name wants that city's records before those that merely mention it.
+PLACES_BOOST = 4.0
+PLACES_FIELD = "places"
+SPELLING_FIELD = "spell"
+# Its analyzer must read Arabic and Latin names alike; the Arabic chain does (Latin words pass
+# through lowercased and accent-folded).
+PLACES_LANGUAGE = "ar"
 
 FACETS = ("kind", "theme", "region", "size", "language", "year")
 
@@ -21,10 +31,27 @@ def body_field(lang: str) -> str:
     return f"body_{lang}"
 
 
-# Every text field and the language its analyzer speaks.
+def topics_field(lang: str) -> str:
+    """The names of the record's themes in `lang`: "youth" finds what is tagged Youth."""
+    return f"topics_{lang}"
+
+
+# Every text field of a language version and the language its analyzer speaks.
 TEXT_FIELDS = {
     **{title_field(lang): lang for lang in LANGUAGES},
     **{body_field(lang): lang for lang in LANGUAGES},
+}
+# BM25F as usual, except that a record's place names are not length-normalized: a case run by
+# two cities is as much each city's case as one run by a single city.
+WEIGHTING = scoring.BM25F(**{f"{PLACES_FIELD}_B": 0.0})
+
+# Fields that say which language a match was in.
+LANGUAGE_FIELDS = {**TEXT_FIELDS, **{topics_field(lang): lang for lang in LANGUAGES}}
+# What a query searches: the versions' texts, the theme names and the places, and their weights.
+QUERY_FIELDS = {**LANGUAGE_FIELDS, PLACES_FIELD: PLACES_LANGUAGE}
+QUERY_BOOSTS = {
+    **{title_field(lang): TITLE_BOOST for lang in LANGUAGES},
+    PLACES_FIELD: PLACES_BOOST,
 }
 
 
@@ -42,12 +69,12 @@ def build_schema() -> Schema:
         "date": NUMERIC(stored=True, sortable=True),  # YYYYMMDD, for "newest first"
         "city": STORED,  # the record's city slug, for display
         "seq": STORED,  # only on the state document: the last outbox row applied
+        PLACES_FIELD: TEXT(analyzer=analyzer(PLACES_LANGUAGE)),
         # Unstemmed words of every version: the vocabulary "did you mean" draws on.
-        "spell": TEXT(analyzer=plain_analyzer("en"), spelling=True),
+        SPELLING_FIELD: TEXT(analyzer=plain_analyzer("en"), spelling=True),
     }
     for lang in LANGUAGES:
-        fields[title_field(lang)] = TEXT(
-            analyzer=analyzer(lang), field_boost=TITLE_BOOST, stored=True
-        )
+        fields[title_field(lang)] = TEXT(analyzer=analyzer(lang), stored=True)
         fields[body_field(lang)] = TEXT(analyzer=analyzer(lang), stored=True)
+        fields[topics_field(lang)] = TEXT(analyzer=analyzer(lang))
     return Schema(**fields)

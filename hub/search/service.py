@@ -11,11 +11,20 @@ from whoosh import highlight
 from whoosh.searching import Hit, Searcher
 
 from hub import vocab
+from hub.i18n import DEFAULT_LANGUAGE
 from hub.search import facets as facet_sets
 from hub.search.analysis import LANGUAGES
 from hub.search.documents import KINDS
 from hub.search.query import MAX_QUERY_LENGTH, ParsedQuery, parse_query
-from hub.search.schema import FACETS, TEXT_FIELDS, body_field, title_field
+from hub.search.schema import (
+    FACETS,
+    LANGUAGE_FIELDS,
+    QUERY_BOOSTS,
+    QUERY_FIELDS,
+    SPELLING_FIELD,
+    body_field,
+    title_field,
+)
 from hub.search.store import IndexMissing, IndexStore
 
 DEFAULT_PER_PAGE = 20
@@ -127,7 +136,7 @@ class SearchResults:
 
 
 def search(store: IndexStore, params: SearchParams) -> SearchResults:
-    parsed = parse_query(params.q, TEXT_FIELDS)
+    parsed = parse_query(params.q, QUERY_FIELDS, QUERY_BOOSTS)
     outcome = SearchResults(params=params, parsed=parsed)
     if parsed.query is None:
         return outcome
@@ -145,7 +154,7 @@ def search(store: IndexStore, params: SearchParams) -> SearchResults:
             parsed.query,
             params.page,
             pagelen=params.per_page,
-            filter=filtered,
+            filter=set(filtered),
             terms=True,
             sortedby="date" if params.sort == "newest" else None,
             reverse=params.sort == "newest",
@@ -160,7 +169,9 @@ def search(store: IndexStore, params: SearchParams) -> SearchResults:
 def _result(hit: Hit, reader_lang: str) -> Result:
     stored = hit.fields()
     available = [lang for lang in stored.get("language", "").split(",") if lang]
-    matched = {TEXT_FIELDS[name] for name, _term in hit.matched_terms() if name in TEXT_FIELDS}
+    matched = {
+        LANGUAGE_FIELDS[name] for name, _term in hit.matched_terms() if name in LANGUAGE_FIELDS
+    }
     lang = _display_language(reader_lang, available, matched)
     kind = stored["kind"]
     return Result(
@@ -179,11 +190,15 @@ def _result(hit: Hit, reader_lang: str) -> Result:
 
 
 def _display_language(reader_lang: str, available: list[str], matched: set[str]) -> str:
-    """The reader's language if the match is there; else a language the query matched in."""
+    """The reader's language if the match is there; else a language the query matched in;
+    else the reader's language or English where the record has them."""
     for lang in [reader_lang, *LANGUAGES]:
         if lang in available and lang in matched:
             return lang
-    return reader_lang if reader_lang in available else (available or [reader_lang])[0]
+    for lang in (reader_lang, DEFAULT_LANGUAGE):
+        if lang in available:
+            return lang
+    return available[0] if available else reader_lang
 
 
 class _MarkFormatter(highlight.Formatter):
@@ -222,8 +237,8 @@ def _snippet(hit: Hit, lang: str, stored: dict) -> Markup:
 
 
 def _suggest(searcher: Searcher, parsed: ParsedQuery, original: str) -> str | None:
-    """A respelling drawn from the index's own words, or None."""
-    corrector = searcher.corrector("spell")
+    """A respelling drawn from the index's own words that finds more, or None."""
+    corrector = searcher.corrector(SPELLING_FIELD)
     changed, words = False, []
     for word in parsed.words:
         suggestions = corrector.suggest(word, limit=1, maxdist=2)
@@ -232,4 +247,9 @@ def _suggest(searcher: Searcher, parsed: ParsedQuery, original: str) -> str | No
             changed = True
         else:
             words.append(word)
-    return " ".join(words) if changed else None
+    if not changed:
+        return None
+    respelled = " ".join(words)
+    query = parse_query(respelled, QUERY_FIELDS, QUERY_BOOSTS).query
+    found = len(frozenset(query.docs(searcher))) if query is not None else 0
+    return respelled if found > len(frozenset(parsed.query.docs(searcher))) else None

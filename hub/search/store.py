@@ -20,7 +20,7 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index
 from whoosh.searching import Searcher
 
-from hub.search.schema import build_schema
+from hub.search.schema import WEIGHTING, build_schema
 
 CURRENT = "current"
 OPEN_RETRIES = 5
@@ -69,7 +69,7 @@ class IndexStore:
             if cached_path == path and searcher.up_to_date():
                 return searcher
             searcher.close()
-        searcher = self.open(path).searcher()
+        searcher = self.open(path).searcher(weighting=WEIGHTING)
         self._local.searcher = (path, searcher)
         return searcher
 
