@@ -121,7 +121,6 @@ def city_document(city: City) -> dict:
         "slug": city.slug,
         "theme": ",".join(theme.slug for theme in city.expertise),
         "language": ",".join(sorted(city.summaries)),
-        "year": "",
         "date": 0,
         "city": city.slug,
         **_cities_fields([city]),

@@ -29,6 +29,8 @@ def value_sets(searcher: Searcher) -> DocSets:
             if facet in reader.indexed_field_names():
                 for raw in reader.lexicon(facet):
                     value = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                    if not value:
+                        continue
                     ids = reader.postings(facet, value).all_ids()
                     values[value] = frozenset(i for i in ids if not reader.is_deleted(i))
             cached[facet] = values

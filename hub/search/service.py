@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -169,9 +170,12 @@ def search(store: IndexStore, params: SearchParams) -> SearchResults:
 def _result(hit: Hit, reader_lang: str) -> Result:
     stored = hit.fields()
     available = [lang for lang in stored.get("language", "").split(",") if lang]
-    matched = {
-        LANGUAGE_FIELDS[name] for name, _term in hit.matched_terms() if name in LANGUAGE_FIELDS
-    }
+    # How many distinct query words matched in each language's fields.
+    matched = Counter(
+        LANGUAGE_FIELDS[name]
+        for name, term in {(n, t) for n, t in hit.matched_terms() if n in LANGUAGE_FIELDS}
+        if name in LANGUAGE_FIELDS
+    )
     lang = _display_language(reader_lang, available, matched)
     kind = stored["kind"]
     return Result(
@@ -189,12 +193,14 @@ def _result(hit: Hit, reader_lang: str) -> Result:
     )
 
 
-def _display_language(reader_lang: str, available: list[str], matched: set[str]) -> str:
-    """The reader's language if the match is there; else a language the query matched in;
-    else the reader's language or English where the record has them."""
-    for lang in [reader_lang, *LANGUAGES]:
-        if lang in available and lang in matched:
-            return lang
+def _display_language(reader_lang: str, available: list[str], matched: dict[str, int]) -> str:
+    """The version in which most of the query matched, the reader's language first among
+    equals; without a match in any version, the reader's language or English if the record
+    has them."""
+    candidates = [lang for lang in dict.fromkeys([reader_lang, *LANGUAGES]) if lang in available]
+    best = max(candidates, key=lambda lang: matched.get(lang, 0), default=None)
+    if best is not None and matched.get(best):
+        return best
     for lang in (reader_lang, DEFAULT_LANGUAGE):
         if lang in available:
             return lang

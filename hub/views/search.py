@@ -1,6 +1,6 @@
 """The search page and the search API: the same search, as HTML and as JSON."""
 
-from flask import Blueprint, jsonify, render_template, request
+from flask import Blueprint, jsonify, render_template, request, url_for
 
 from hub import search as search_package
 from hub.i18n import current_language
@@ -21,9 +21,26 @@ def page():
         "search/page.html",
         outcome=outcome,
         errors={},
+        search_url=search_url,
         themes={theme.slug: theme for theme in catalog.all_themes()},
         cities=catalog.cities_by_slug({result.city for result in outcome.results}),
     )
+
+
+def search_url(params: service.SearchParams, **changes) -> str:
+    """This search with some parameters changed (None removes one); the page starts again at 1
+    unless `page` is given."""
+    args: dict[str, object] = dict(params.filters)
+    if params.q:
+        args["q"] = params.q
+    if params.sort != "relevance":
+        args["sort"] = params.sort
+    for name, value in changes.items():
+        if value is None:
+            args.pop(name, None)
+        else:
+            args[name] = value
+    return url_for("search.page", **args)
 
 
 @bp.get("/api/v1/search")
