@@ -210,7 +210,14 @@ class Fts5:
             )
             self.connection.execute(
                 "INSERT INTO meta VALUES (?, ?, ?, ?, ?, ?)",
-                (number, doc["kind"], doc["region"], doc["size"], doc["language"], doc["year"]),
+                (
+                    number,
+                    doc["kind"],
+                    doc["region"],
+                    doc["size"],
+                    doc["language"],
+                    doc.get("year", ""),
+                ),
             )
             self.connection.executemany(
                 "INSERT INTO themes VALUES (?, ?)",

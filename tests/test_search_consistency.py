@@ -68,7 +68,7 @@ def test_a_rolled_back_change_indexes_nothing(loaded):
         db.session.flush()
         db.session.rollback()
         assert indexer.sync(search.store()).applied == 0
-    assert indexed(loaded)[key]["title_en"] != "Never committed"
+    assert indexed(loaded)[key]["name_en"] != "Never committed"
 
 
 def test_a_committed_change_reaches_the_index(loaded):
@@ -78,7 +78,7 @@ def test_a_committed_change_reaches_the_index(loaded):
         db.session.commit()
         key = f"case:{record.id}"
         indexer.sync(search.store())
-    assert indexed(loaded)[key]["title_ar"] == "شبكة صيدا المحلية للوقاية"
+    assert indexed(loaded)[key]["name_ar"] == "شبكة صيدا المحلية للوقاية"
 
 
 def test_unpublished_and_deleted_records_leave_the_index(loaded):
@@ -176,7 +176,7 @@ def test_an_indexer_killed_midway_loses_nothing_and_duplicates_nothing(loaded, t
             assert applied_sequence(searcher) == db.session.scalar(sa.func.max(SearchOutbox.id))
         assert len(ids) == len(set(ids))  # nothing twice
     documents = indexed(loaded)
-    summaries = [d["body_en"] for d in documents.values() if d["kind"] == "case"]
+    summaries = [d["excerpt_en"] for d in documents.values() if d["kind"] == "case"]
     assert sum(text.startswith("Crash test") for text in summaries) == 4  # nothing lost
 
 
@@ -232,7 +232,7 @@ def test_the_background_indexer_makes_a_commit_searchable_within_a_second(databa
             db.session.commit()
             assert search.background_indexer(app).wait_until_idle(timeout=5)
             elapsed = time.monotonic() - started
-        assert indexed(app)[key]["title_en"] == "Mombasa's plan, renamed"
+        assert indexed(app)[key]["name_en"] == "Mombasa's plan, renamed"
         assert elapsed < 1.0
     finally:
         _dispose(app)

@@ -12,12 +12,14 @@ from hub.extensions import db
 from hub.models import CaseStudy, City, Speaker, Webinar
 from hub.search.analysis import LANGUAGES
 from hub.search.schema import (
+    EXCERPT_LENGTH,
     PLACES_FIELD,
     SPELLING_FIELD,
     TEXT_FIELDS,
     body_field,
+    excerpt_field,
+    name_field,
     title_field,
-    topics_field,
 )
 from hub.services.catalog import PUBLISHED
 
@@ -36,18 +38,20 @@ def _join(*parts: str | None) -> str:
     return "\n\n".join(part for part in parts if part)
 
 
-def _with_vocabulary(document: dict) -> dict:
-    """Add the unstemmed words of every version, from which spelling suggestions are drawn."""
+def _finish(document: dict, themes) -> dict:
+    """Add what is searched but not shown: theme names beside each title, the excerpts kept for
+    snippets, and the unstemmed words of every version from which spellings are suggested."""
+    for lang in LANGUAGES:
+        if name_field(lang) in document:
+            topics = [theme.names.get(lang, "") for theme in themes]
+            title = document.get(title_field(lang), document[name_field(lang)])
+            document[title_field(lang)] = _join(title, " · ".join(topics))
     texts = [value for name, value in document.items() if name in TEXT_FIELDS]
     document[SPELLING_FIELD] = "\n".join(texts)
+    for lang in LANGUAGES:
+        if body_field(lang) in document:
+            document[excerpt_field(lang)] = document[body_field(lang)][:EXCERPT_LENGTH]
     return document
-
-
-def _topics(themes) -> dict[str, str]:
-    return {
-        topics_field(lang): " · ".join(theme.names.get(lang, "") for theme in themes)
-        for lang in LANGUAGES
-    }
 
 
 def _cities_fields(cities: Iterable[City]) -> dict[str, str]:
@@ -72,10 +76,9 @@ def case_document(case: CaseStudy) -> dict:
         "date": _date_number(case.published_on),
         "city": case.cities[0].slug if case.cities else "",
         **_cities_fields(case.cities),
-        **_topics(case.themes),
     }
     for text in case.texts:
-        document[title_field(text.language)] = text.title
+        document[name_field(text.language)] = text.title
         document[body_field(text.language)] = _join(
             text.summary,
             text.body,
@@ -99,7 +102,6 @@ def webinar_document(webinar: Webinar) -> dict:
         "date": _date_number(webinar.starts_on),
         "city": cities[0].slug if cities else "",
         **_cities_fields(cities),
-        **_topics(webinar.themes),
     }
     for text in webinar.texts:
         lang = text.language
@@ -109,6 +111,7 @@ def webinar_document(webinar: Webinar) -> dict:
             for speaker in webinar.speakers
         ]
         takeaways = [f"{item['title']}. {item['text']}" for item in text.takeaways]
+        document[name_field(lang)] = text.title
         document[title_field(lang)] = _join(text.title, text.series)
         document[body_field(lang)] = _join(text.summary, text.body, *speakers, *takeaways)
     return document
@@ -124,10 +127,12 @@ def city_document(city: City) -> dict:
         "date": 0,
         "city": city.slug,
         **_cities_fields([city]),
-        **_topics(city.expertise),
     }
+    # A city's profile is the record most about the city: its name counts twice there, so a
+    # search for the name shows the profile first among the city's records.
+    document[PLACES_FIELD] = f"{document[PLACES_FIELD]} {document[PLACES_FIELD]}"
     for lang, summary in city.summaries.items():
-        document[title_field(lang)] = city.names.get(lang) or city.name
+        document[name_field(lang)] = city.names.get(lang) or city.name
         document[body_field(lang)] = summary
     return document
 
@@ -175,7 +180,8 @@ _BUILDERS = {"case": case_document, "webinar": webinar_document, "city": city_do
 
 
 def _build(kind: str, record) -> dict:
-    return _with_vocabulary(_BUILDERS[kind](record))
+    themes = record.expertise if kind == "city" else record.themes
+    return _finish(_BUILDERS[kind](record), themes)
 
 
 def documents_for(kind: str, record_ids: Iterable[int]) -> dict[int, dict]:

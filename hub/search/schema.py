@@ -31,9 +31,19 @@ def body_field(lang: str) -> str:
     return f"body_{lang}"
 
 
-def topics_field(lang: str) -> str:
-    """The names of the record's themes in `lang`: "youth" finds what is tagged Youth."""
-    return f"topics_{lang}"
+def excerpt_field(lang: str) -> str:
+    """The beginning of a version's text, stored for snippets: highlighting re-reads the text,
+    and a whole body costs several milliseconds a hit."""
+    return f"excerpt_{lang}"
+
+
+# Characters of a version's summary and body kept for snippets.
+EXCERPT_LENGTH = 1500
+
+
+def name_field(lang: str) -> str:
+    """The title as readers see it, stored for results; `title_*` also holds theme names."""
+    return f"name_{lang}"
 
 
 # Every text field of a language version and the language its analyzer speaks.
@@ -41,14 +51,17 @@ TEXT_FIELDS = {
     **{title_field(lang): lang for lang in LANGUAGES},
     **{body_field(lang): lang for lang in LANGUAGES},
 }
-# BM25F as usual, except that a record's place names are not length-normalized: a case run by
-# two cities is as much each city's case as one run by a single city.
-WEIGHTING = scoring.BM25F(**{f"{PLACES_FIELD}_B": 0.0})
+# BM25F as usual, except that titles and place names are not length-normalized: a title also
+# holds the record's theme names, and a record with more themes or more cities is no less
+# about each of them.
+WEIGHTING = scoring.BM25F(
+    **{f"{PLACES_FIELD}_B": 0.0}, **{f"{title_field(lang)}_B": 0.0 for lang in LANGUAGES}
+)
 
-# Fields that say which language a match was in.
-LANGUAGE_FIELDS = {**TEXT_FIELDS, **{topics_field(lang): lang for lang in LANGUAGES}}
-# What a query searches: the versions' texts, the theme names and the places, and their weights.
-QUERY_FIELDS = {**LANGUAGE_FIELDS, PLACES_FIELD: PLACES_LANGUAGE}
+# What a query searches: the versions' titles (with the names of the record's themes, so that
+# "youth" finds what is tagged Youth) and texts, and the places, and their weights. Every field
+# costs each word a lookup in every segment, so there are as few as the ranking needs.
+QUERY_FIELDS = {**TEXT_FIELDS, PLACES_FIELD: PLACES_LANGUAGE}
 QUERY_BOOSTS = {
     **{title_field(lang): TITLE_BOOST for lang in LANGUAGES},
     PLACES_FIELD: PLACES_BOOST,
@@ -71,10 +84,11 @@ def build_schema() -> Schema:
         "seq": STORED,  # only on the state document: the last outbox row applied
         PLACES_FIELD: TEXT(analyzer=analyzer(PLACES_LANGUAGE)),
         # Unstemmed words of every version: the vocabulary "did you mean" draws on.
-        SPELLING_FIELD: TEXT(analyzer=plain_analyzer("en"), spelling=True),
+        SPELLING_FIELD: TEXT(analyzer=plain_analyzer("en")),
     }
     for lang in LANGUAGES:
-        fields[title_field(lang)] = TEXT(analyzer=analyzer(lang), stored=True)
-        fields[body_field(lang)] = TEXT(analyzer=analyzer(lang), stored=True)
-        fields[topics_field(lang)] = TEXT(analyzer=analyzer(lang))
+        fields[title_field(lang)] = TEXT(analyzer=analyzer(lang))
+        fields[name_field(lang)] = STORED
+        fields[body_field(lang)] = TEXT(analyzer=analyzer(lang))
+        fields[excerpt_field(lang)] = STORED
     return Schema(**fields)

@@ -14,17 +14,19 @@ from whoosh.searching import Hit, Searcher
 from hub import vocab
 from hub.i18n import DEFAULT_LANGUAGE
 from hub.search import facets as facet_sets
+from hub.search import spelling
 from hub.search.analysis import LANGUAGES
 from hub.search.documents import KINDS
 from hub.search.query import MAX_QUERY_LENGTH, ParsedQuery, parse_query
 from hub.search.schema import (
     FACETS,
-    LANGUAGE_FIELDS,
     QUERY_BOOSTS,
     QUERY_FIELDS,
     SPELLING_FIELD,
+    TEXT_FIELDS,
     body_field,
-    title_field,
+    excerpt_field,
+    name_field,
 )
 from hub.search.store import IndexMissing, IndexStore
 
@@ -172,9 +174,7 @@ def _result(hit: Hit, reader_lang: str) -> Result:
     available = [lang for lang in stored.get("language", "").split(",") if lang]
     # How many distinct query words matched in each language's fields.
     matched = Counter(
-        LANGUAGE_FIELDS[name]
-        for name, term in {(n, t) for n, t in hit.matched_terms() if n in LANGUAGE_FIELDS}
-        if name in LANGUAGE_FIELDS
+        TEXT_FIELDS[name] for name, _term in set(hit.matched_terms()) if name in TEXT_FIELDS
     )
     lang = _display_language(reader_lang, available, matched)
     kind = stored["kind"]
@@ -182,7 +182,7 @@ def _result(hit: Hit, reader_lang: str) -> Result:
         kind=kind,
         id=int(stored["doc_id"].split(":", 1)[1]),
         slug=stored["slug"],
-        title=stored.get(title_field(lang), stored["slug"]),
+        title=stored.get(name_field(lang), stored["slug"]),
         url=f"/{lang}/{KIND_PATHS[kind]}/{stored['slug']}",
         language=lang,
         snippet=_snippet(hit, lang, stored),
@@ -232,27 +232,23 @@ _FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARACTERS, surround=
 
 
 def _snippet(hit: Hit, lang: str, stored: dict) -> Markup:
-    name = body_field(lang)
+    text = stored.get(excerpt_field(lang), "")
     hit.results.fragmenter = _FRAGMENTER
     hit.results.formatter = _MarkFormatter()
-    marked = hit.highlights(name, top=SNIPPET_FRAGMENTS) if stored.get(name) else ""
+    marked = hit.highlights(body_field(lang), text=text, top=SNIPPET_FRAGMENTS) if text else ""
     if marked:
         return Markup(marked)
-    text = stored.get(name, "")
     return escape(text[:SNIPPET_CHARACTERS] + ("…" if len(text) > SNIPPET_CHARACTERS else ""))
 
 
 def _suggest(searcher: Searcher, parsed: ParsedQuery, original: str) -> str | None:
     """A respelling drawn from the index's own words that finds more, or None."""
-    corrector = searcher.corrector(SPELLING_FIELD)
+    known = spelling.vocabulary(searcher, SPELLING_FIELD)
     changed, words = False, []
     for word in parsed.words:
-        suggestions = corrector.suggest(word, limit=1, maxdist=2)
-        if suggestions and suggestions[0] != word:
-            words.append(suggestions[0])
-            changed = True
-        else:
-            words.append(word)
+        suggestion = known.suggest(word)
+        changed = changed or suggestion is not None
+        words.append(suggestion or word)
     if not changed:
         return None
     respelled = " ".join(words)
