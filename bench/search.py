@@ -291,6 +291,9 @@ def run(size: int, query_count: int, vocab: dict[str, list[str]]) -> dict[str, f
 
         figures["incr_median"], figures["incr_p95"] = summary(incremental(app, store))
 
+        # What a quiet minute after the edits does: fold their segments together.
+        indexer.merge_segments(store)
+        figures["segments"] = len(store.open()._segments())
         rng = random.Random(SEED)
         queries = query_mix(rng, vocab, query_count)
         searcher = store.searcher()
@@ -354,6 +357,7 @@ def report(size: int, f: dict[str, float]) -> None:
     )
     print(f"full rebuild: {f['rebuild_rate']:,.0f} records/s, index {f['index_mb']:.1f} MB")
     print(f"commit to searchable: median {f['incr_median']:.0f} ms, p95 {f['incr_p95']:.0f} ms")
+    print(f"segments when queried (after the idle merge): {f['segments']:.0f}")
     print(f"{'query':<28}{'whoosh med':>12}{'p95':>9}{'fts5 med':>11}{'p95':>9}{'ratio':>8}")
     for label, key in (("plain", "plain"), ("facets + highlights", "full")):
         ratio = f[f"{key}_median"] / f[f"fts_{key}_median"]

@@ -236,3 +236,18 @@ def test_the_background_indexer_makes_a_commit_searchable_within_a_second(databa
         assert elapsed < 1.0
     finally:
         _dispose(app)
+
+
+def test_merging_segments_when_idle_keeps_every_document(loaded):
+    with loaded.app_context():
+        store = search.store()
+        before = indexed(loaded)
+        for document in list(before.values())[:5]:  # five commits, five small segments
+            writer = store.open().writer()
+            writer.update_document(**{k: v for k, v in document.items() if k in writer.schema})
+            writer.commit(merge=False)
+        assert len(store.open()._segments()) > 2
+        assert indexer.merge_segments(store)
+        assert len(store.open()._segments()) <= 2
+        assert not indexer.merge_segments(store)  # nothing left to do
+    assert indexed(loaded) == before

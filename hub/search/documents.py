@@ -15,7 +15,6 @@ from hub.search.schema import (
     EXCERPT_LENGTH,
     PLACES_FIELD,
     SPELLING_FIELD,
-    TEXT_FIELDS,
     body_field,
     excerpt_field,
     name_field,
@@ -46,11 +45,13 @@ def _finish(document: dict, themes) -> dict:
             topics = [theme.names.get(lang, "") for theme in themes]
             title = document.get(title_field(lang), document[name_field(lang)])
             document[title_field(lang)] = _join(title, " · ".join(topics))
-    texts = [value for name, value in document.items() if name in TEXT_FIELDS]
-    document[SPELLING_FIELD] = "\n".join(texts)
     for lang in LANGUAGES:
         if body_field(lang) in document:
             document[excerpt_field(lang)] = document[body_field(lang)][:EXCERPT_LENGTH]
+    # Titles and the beginnings of texts: the words worth suggesting, at a fraction of the
+    # terms a whole body adds to every commit.
+    shown = [v for n, v in document.items() if n.startswith(("name_", "excerpt_"))]
+    document[SPELLING_FIELD] = "\n".join(shown)
     return document
 
 

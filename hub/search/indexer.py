@@ -21,6 +21,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import Flask
+from whoosh.writing import MERGE_SMALL
 
 from hub.extensions import db
 from hub.models import SearchOutbox
@@ -35,6 +36,8 @@ WRITER_TIMEOUT = 30.0  # seconds to wait for the index lock: only indexers take 
 POLL_INTERVAL = 0.5  # seconds between looks at the outbox in --follow mode
 # Once this share of the big segment's documents are replaced versions, merge it too.
 MAX_DELETED_SHARE = 0.2
+# After this long without changes, the indexer merges what accumulated.
+IDLE_BEFORE_MERGE = 30.0  # seconds
 
 
 @dataclass
@@ -79,31 +82,46 @@ def apply_pending(store: IndexStore, batch_size: int = BATCH_SIZE) -> Progress:
         raise
     finally:
         db.session.rollback()
-    writer.commit(merge=True, mergetype=merge_small_segments)
+    # Whoosh's default tiering keeps each commit cheap; merge_segments tidies up when idle.
+    writer.commit(merge=True, mergetype=MERGE_SMALL)
     return Progress(len(rows), new_mark, new_mark != mark)
 
 
-def merge_small_segments(writer, segments):
-    """Whoosh merge policy: keep the largest segment, merge every other one into the new one.
+def merge_all_but_largest(writer, segments):
+    """Whoosh merge policy: keep the largest segment, merge every other one into the new one
+    (the largest too once many of its documents have been replaced).
 
-    Each indexer commit adds a small segment, and every search pays for every segment (40
-    commits left 6 segments and made queries 2.5 times slower). Merging the small ones at each
-    commit costs little, since they are small, and keeps the index at two segments; a rebuild
-    makes it one again.
+    Every search pays for every segment: 40 single-change commits left 6 segments and made
+    queries 2.5 times slower. Merging costs about as much per document as indexing it afresh
+    (segment writes cost per term), so it waits until the indexer is idle rather than
+    delaying the next change.
     """
-    from whoosh.reading import SegmentReader
-
     if len(segments) <= 1:
         return list(segments)
     largest = max(segments, key=lambda segment: segment.doc_count_all())
     if largest.deleted_count() > largest.doc_count_all() * MAX_DELETED_SHARE:
-        largest = None  # too many stale documents: merge everything this once
-    for segment in segments:
-        if segment is not largest:
-            reader = SegmentReader(writer.storage, writer.schema, segment)
-            writer.add_reader(reader)
-            reader.close()
+        largest = None
+    _merge_into(writer, [segment for segment in segments if segment is not largest])
     return [largest] if largest is not None else []
+
+
+def _merge_into(writer, segments) -> None:
+    from whoosh.reading import SegmentReader
+
+    for segment in segments:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+
+
+def merge_segments(store: IndexStore) -> bool:
+    """Bring the index back to one or two segments; True if there was anything to merge."""
+    index = store.open()
+    if len(index._segments()) <= 2:
+        return False
+    writer = index.writer(timeout=WRITER_TIMEOUT)
+    writer.commit(merge=True, mergetype=merge_all_but_largest)
+    return True
 
 
 def _advance(mark: int, rows) -> int:
@@ -196,13 +214,17 @@ class BackgroundIndexer:
             self.thread.join(timeout=5)
 
     def _run(self) -> None:
+        last_change = time.monotonic()
         while not self.stopped:
             self.wake.wait(timeout=POLL_INTERVAL * 2)
             self.wake.clear()
             with self.app.app_context():
                 try:
                     if self.store.exists():
-                        sync(self.store)
+                        if sync(self.store).applied:
+                            last_change = time.monotonic()
+                        elif time.monotonic() - last_change > IDLE_BEFORE_MERGE:
+                            merge_segments(self.store)
                 except Exception:
                     self.app.logger.exception("search indexer: applying the outbox failed")
                 finally:
@@ -213,6 +235,12 @@ class BackgroundIndexer:
 
 def follow(store: IndexStore, should_stop: Callable[[], bool]) -> None:
     """Apply the outbox as it grows until `should_stop()`; for `search sync --follow`."""
+    last_change = time.monotonic()
     while not should_stop():
-        if not sync(store).moved:
+        progress = sync(store)
+        if progress.applied:
+            last_change = time.monotonic()
+        elif time.monotonic() - last_change > IDLE_BEFORE_MERGE:
+            merge_segments(store)
+        if not progress.moved:
             time.sleep(POLL_INTERVAL)
