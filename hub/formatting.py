@@ -18,6 +18,14 @@ def long_date(day: date) -> str:
     return babel_dates.format_date(day, "long", locale=current_language())
 
 
+def partial_date(iso: str) -> str:
+    """`2022-03-17` as a long date, `2022-03` as a month, in the reader's locale."""
+    locale = current_language()
+    if len(iso) == 7:
+        return babel_dates.format_skeleton("yMMMM", date.fromisoformat(f"{iso}-01"), locale=locale)
+    return long_date(date.fromisoformat(iso))
+
+
 def event_when(webinar: Webinar) -> str:
     """When a webinar took place, as precisely as the record knows, with its time zone."""
     locale = current_language()
@@ -38,4 +46,5 @@ def event_when(webinar: Webinar) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["event_when"] = event_when
+    app.jinja_env.filters["partial_date"] = partial_date
     app.jinja_env.globals["vocab"] = vocab

@@ -211,3 +211,13 @@ def test_snippets_escape_the_text_and_mark_only_the_words(app):
     assert "<script>" not in snippet and "<b>" not in snippet
     assert "&lt;script&gt;" in snippet and "&amp;" in snippet
     assert re.findall(r"<[^>]+>", snippet) == ["<mark>", "</mark>"]
+
+
+def test_result_dates_keep_their_precision(client):
+    webinar = api(client, q="Fragility Forum", kind="webinar")["results"][0]
+    assert webinar["date"] == "2022-03"
+    case = api(client, q="transatlantic dialogue", kind="case")["results"][0]
+    assert case["date"] == "2024-03-22"
+    page = get(client, "/en/search?q=Fragility+Forum&kind=webinar")
+    assert "March 2022" in page and "March 1, 2022" not in page
+    assert "22 mars 2024" in get(client, "/fr/search?q=transatlantic+dialogue&kind=case")

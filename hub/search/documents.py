@@ -75,6 +75,7 @@ def case_document(case: CaseStudy) -> dict:
         "language": ",".join(case.languages),
         "year": str(case.published_on.year),
         "date": _date_number(case.published_on),
+        "when": case.published_on.isoformat(),
         "city": case.cities[0].slug if case.cities else "",
         **_cities_fields(case.cities),
     }
@@ -101,6 +102,7 @@ def webinar_document(webinar: Webinar) -> dict:
         "language": ",".join(webinar.languages),
         "year": str(webinar.starts_on.year),
         "date": _date_number(webinar.starts_on),
+        "when": webinar.starts_on.isoformat()[: 7 if webinar.date_precision == "month" else 10],
         "city": cities[0].slug if cities else "",
         **_cities_fields(cities),
     }

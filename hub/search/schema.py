@@ -81,6 +81,7 @@ def build_schema() -> Schema:
         "year": ID(stored=True),
         "date": NUMERIC(stored=True, sortable=True),  # YYYYMMDD, for "newest first"
         "city": STORED,  # the record's city slug, for display
+        "when": STORED,  # its date for display: YYYY-MM-DD, or YYYY-MM when only the month is known
         "seq": STORED,  # only on the state document: the last outbox row applied
         PLACES_FIELD: TEXT(analyzer=analyzer(PLACES_LANGUAGE)),
         # Unstemmed words of every version: the vocabulary "did you mean" draws on.

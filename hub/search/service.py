@@ -120,7 +120,7 @@ class Result:
     snippet: Markup
     score: float
     city: str
-    date: int
+    when: str  # YYYY-MM-DD, YYYY-MM, or "" for records without a date
     languages: list[str]
 
 
@@ -188,7 +188,7 @@ def _result(hit: Hit, reader_lang: str) -> Result:
         snippet=_snippet(hit, lang, stored),
         score=round(float(hit.score or 0.0), 4),
         city=stored.get("city", ""),
-        date=int(stored.get("date") or 0),
+        when=stored.get("when", ""),
         languages=available,
     )
 

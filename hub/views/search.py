@@ -1,5 +1,6 @@
 """The search page and the search API: the same search, as HTML and as JSON."""
 
+
 from flask import Blueprint, jsonify, render_template, request, url_for
 
 from hub import search as search_package
@@ -65,7 +66,7 @@ def api():
                 "snippet": str(result.snippet),
                 "score": result.score,
                 "city": result.city or None,
-                "date": _iso_date(result.date),
+                "date": result.when or None,
                 "languages": result.languages,
             }
             for result in outcome.results
@@ -77,8 +78,4 @@ def api():
     )
 
 
-def _iso_date(number: int) -> str | None:
-    if not number:
-        return None
-    text = str(number)
-    return f"{text[:4]}-{text[4:6]}-{text[6:]}"
+

@@ -1,0 +1,87 @@
+"""`flask --app hub search reindex | status | sync [--follow]`."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import sqlalchemy as sa
+
+from hub import search
+from hub.extensions import db
+from hub.models import CaseStudy
+from hub.search.store import STATE_DOC
+from hub.services import content_files
+from tests.conftest import CONTENT, ROOT
+
+
+def test_status_before_any_index_says_what_to_do(runner):
+    result = runner.invoke(args=["search", "status"])
+    assert result.exit_code == 1
+    assert "search reindex" in result.output
+
+
+def test_reindex_then_status(app, runner):
+    with app.app_context():
+        content_files.load_directory(CONTENT)
+        db.session.commit()
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "24 documents indexed" in result.output
+    assert "Indexing" in result.output  # the progress bar
+    status = runner.invoke(args=["search", "status"]).output
+    assert "documents: 24" in status
+    assert "pending outbox rows: 0" in status
+    with app.app_context():
+        case = db.session.scalar(sa.select(CaseStudy).filter_by(slug="mombasa-county-action-plan"))
+        case.state = "archived"
+        db.session.commit()
+    assert "pending outbox rows: 1" in runner.invoke(args=["search", "status"]).output
+    result = runner.invoke(args=["search", "sync"])
+    assert "1 outbox rows applied" in result.output
+    status = runner.invoke(args=["search", "status"]).output
+    assert "documents: 23" in status and "pending outbox rows: 0" in status
+
+
+def test_sync_follow_applies_changes_until_stopped(app, runner):
+    with app.app_context():
+        content_files.load_directory(CONTENT)
+        db.session.commit()
+    runner.invoke(args=["search", "reindex"])
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HUB_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+        "HUB_SEARCH_INDEX_DIR": app.config["SEARCH_INDEX_DIR"],
+        "HUB_SEARCH_SYNC": "external",
+        "HUB_SECRET_KEY": "test",
+    }
+    follower = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "hub", "search", "sync", "--follow"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        with app.app_context():
+            case = db.session.scalar(
+                sa.select(CaseStudy).filter_by(slug="saida-local-prevention-network")
+            )
+            case.original.title = "Saida follows"
+            key = f"case:{case.id}"
+            db.session.commit()
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                document = search.store().searcher().document(doc_id=key)
+                if document and document.get("name_en") == "Saida follows":
+                    break
+                time.sleep(0.1)
+            else:
+                raise AssertionError("the follower did not apply the change")
+    finally:
+        follower.send_signal(signal.SIGTERM)
+        output, errors = follower.communicate(timeout=20)
+    assert follower.returncode == 0, errors.decode()
+    with app.app_context():
+        assert search.store().searcher().document(doc_id=STATE_DOC)["seq"] > 0
