@@ -51,7 +51,7 @@ def check_secret_key(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from hub import formatting, i18n, markdown, search
+    from hub import formatting, i18n, markdown, search, security
 
     db.init_app(app)
     configure_engine(app)
@@ -62,16 +62,18 @@ def register_extensions(app: Flask) -> None:
     markdown.init_app(app)
     formatting.init_app(app)
     search.init_app(app)
+    security.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from hub.views import cases, cities, home, search, webinars
+    from hub.views import accounts, cases, cities, home, search, webinars
 
     app.register_blueprint(home.bp)
     app.register_blueprint(cases.bp)
     app.register_blueprint(webinars.bp)
     app.register_blueprint(cities.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(accounts.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -1,6 +1,9 @@
 """Every extension the hub uses, unbound; `create_app` binds them."""
 
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -25,3 +28,7 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 babel = Babel()
 csrf = CSRFProtect()
+login_manager = LoginManager()
+# Storage comes from RATELIMIT_STORAGE_URI (HUB_RATELIMIT_STORAGE_URI): Redis when several
+# workers must share the counts, memory otherwise.
+limiter = Limiter(key_func=get_remote_address, default_limits=[])

@@ -21,6 +21,11 @@ APP_TABLES = {
     "exchange_themes",
     "exchange_participants",
     "search_outbox",
+    "users",
+    "api_tokens",
+    "mail_messages",
+    "audit_events",
+    "translation_reports",
 }
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.extensions import db
 from hub.models.cities import City, Theme
+from hub.models.outbox import utcnow
 
 # Adult silent reading runs at about 200-250 words a minute in English and somewhat fewer in
 # Arabic; 200 keeps the estimate honest for practitioners reading in a second language.
@@ -205,3 +206,18 @@ class Speaker(db.Model):
 
     webinar: Mapped[Webinar] = relationship(back_populates="speakers")
     city: Mapped[City | None] = relationship()
+
+
+class TranslationReport(db.Model):
+    """A reader's report of a problem with one language version, for staff to handle."""
+
+    __tablename__ = "translation_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(20))  # case | webinar
+    record_id: Mapped[int] = mapped_column(index=True)
+    language: Mapped[str] = mapped_column(sa.String(2))
+    problem: Mapped[str] = mapped_column(sa.Text)
+    location: Mapped[str] = mapped_column(sa.String(300), default="")
+    resolved: Mapped[bool] = mapped_column(default=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -2,12 +2,14 @@
 
 from flask import Blueprint, current_app, render_template, request
 
+from hub.security.access import PUBLIC, allow
 from hub.services import catalog
 
 bp = Blueprint("cases", __name__, url_prefix="/<lang:lang>/cases")
 
 
 @bp.get("")
+@allow(PUBLIC)
 def index():
     filters = catalog.parse_case_filters(request.args)
     context = {
@@ -22,6 +24,7 @@ def index():
 
 
 @bp.get("/<slug:slug>")
+@allow(PUBLIC)
 def detail(slug: str):
     case = catalog.case_by_slug(slug)
     return render_template("cases/detail.html", case=case, related=catalog.related_cases(case))

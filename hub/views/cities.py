@@ -2,12 +2,14 @@
 
 from flask import Blueprint, render_template, request
 
+from hub.security.access import PUBLIC, allow
 from hub.services import catalog
 
 bp = Blueprint("cities", __name__, url_prefix="/<lang:lang>/cities")
 
 
 @bp.get("")
+@allow(PUBLIC)
 def index():
     filters = catalog.parse_city_filters(request.args)
     cities = [] if filters.errors else catalog.search_cities(filters)
@@ -16,6 +18,7 @@ def index():
 
 
 @bp.get("/<slug:slug>")
+@allow(PUBLIC)
 def detail(slug: str):
     city = catalog.city_by_slug(slug)
     return render_template(

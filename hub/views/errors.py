@@ -9,9 +9,14 @@ from hub.services.catalog import InvalidQuery
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The address asks for something the hub cannot understand.")),
+    403: (_l("Not allowed"), _l("Your account cannot use this page.")),
     404: (_l("Page not found"), _l("There is no page at this address. It may have moved.")),
     405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
     413: (_l("Too large"), _l("What was sent is larger than the hub accepts.")),
+    429: (
+        _l("Too many attempts"),
+        _l("There were too many attempts in a short time. Wait a few minutes and try again."),
+    ),
     500: (_l("Something went wrong"), _l("The hub could not answer. Please try again later.")),
 }
 

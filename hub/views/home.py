@@ -5,12 +5,14 @@ from datetime import date
 from flask import Blueprint, redirect, render_template, url_for
 
 from hub.i18n import browser_language
+from hub.security.access import PUBLIC, allow
 from hub.services import catalog
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
+@allow(PUBLIC)
 def root():
     response = redirect(url_for("home.index", lang=browser_language()))
     response.vary.add("Accept-Language")
@@ -18,6 +20,7 @@ def root():
 
 
 @bp.get("/<lang:lang>/")
+@allow(PUBLIC)
 def index():
     today = date.today()
     return render_template(
@@ -31,5 +34,6 @@ def index():
 
 
 @bp.get("/<lang:lang>/themes/<slug:slug>")
+@allow(PUBLIC)
 def theme(slug: str):
     return render_template("themes/detail.html", overview=catalog.theme_overview(slug))

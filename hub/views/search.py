@@ -1,17 +1,18 @@
 """The search page and the search API: the same search, as HTML and as JSON."""
 
-
 from flask import Blueprint, jsonify, render_template, request, url_for
 
 from hub import search as search_package
 from hub.i18n import current_language
 from hub.search import service
+from hub.security.access import PUBLIC, allow
 from hub.services import catalog
 
 bp = Blueprint("search", __name__)
 
 
 @bp.get("/<lang:lang>/search")
+@allow(PUBLIC)
 def page():
     try:
         params = service.parse_params(request.args, current_language())
@@ -45,6 +46,7 @@ def search_url(params: service.SearchParams, **changes) -> str:
 
 
 @bp.get("/api/v1/search")
+@allow(PUBLIC)
 def api():
     try:
         params = service.parse_params(request.args, request.args.get("lang") or "en")
@@ -76,6 +78,3 @@ def api():
         problem=outcome.parsed.problem,
         truncated=outcome.parsed.truncated,
     )
-
-
-

@@ -2,12 +2,14 @@
 
 from flask import Blueprint, current_app, render_template, request
 
+from hub.security.access import PUBLIC, allow
 from hub.services import catalog
 
 bp = Blueprint("webinars", __name__, url_prefix="/<lang:lang>/webinars")
 
 
 @bp.get("")
+@allow(PUBLIC)
 def index():
     page = catalog.parse_page(request.args)
     pagination = catalog.webinars_page(page, current_app.config["PER_PAGE"])
@@ -15,5 +17,6 @@ def index():
 
 
 @bp.get("/<slug:slug>")
+@allow(PUBLIC)
 def detail(slug: str):
     return render_template("webinars/detail.html", webinar=catalog.webinar_by_slug(slug))

@@ -1,0 +1,89 @@
+"""People who sign in, their personal API tokens, and the mail the hub sends them."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.extensions import db
+from hub.models.cities import City
+from hub.models.outbox import utcnow
+
+ROLES = ("practitioner", "focal_point", "staff", "admin")
+
+
+def new_session_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    password_hash: Mapped[str | None] = mapped_column(sa.String(300))
+    role: Mapped[str] = mapped_column(sa.String(20), default="practitioner")
+    city_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("cities.id", ondelete="SET NULL"), index=True
+    )
+    preferred_language: Mapped[str] = mapped_column(sa.String(2), default="en")
+    active: Mapped[bool] = mapped_column(default=True)
+    # Part of every session cookie: changing it (password change, disabling) ends the sessions.
+    session_key: Mapped[str] = mapped_column(sa.String(64), default=new_session_key)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    city: Mapped[City | None] = relationship()
+
+    # Flask-Login
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_key}"
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in ("staff", "admin")
+
+    def __repr__(self) -> str:
+        return f"<User {self.email} {self.role}>"
+
+
+class ApiToken(db.Model):
+    """A personal API token: shown once, stored as a SHA-256 digest."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+
+class MailMessage(db.Model):
+    """Every message the hub sends; without SMTP this is where admins read them."""
+
+    __tablename__ = "mail_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(300))
+    body: Mapped[str] = mapped_column(sa.Text)
+    sent: Mapped[bool] = mapped_column(default=False)  # True when SMTP accepted it
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

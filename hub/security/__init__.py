@@ -1,0 +1,101 @@
+"""Sign-in sessions, API tokens, security headers and throttling."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from flask import Flask, current_app, flash, request, session
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+
+from hub.extensions import db, limiter, login_manager
+from hub.models import ApiToken, User
+
+# A session ends after this long without a request, and this long after signing in.
+IDLE_TIMEOUT = 30 * 60  # seconds
+ABSOLUTE_TIMEOUT = 12 * 60 * 60  # seconds
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+    ]
+)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("SESSION_IDLE_TIMEOUT", IDLE_TIMEOUT)
+    app.config.setdefault("SESSION_ABSOLUTE_TIMEOUT", ABSOLUTE_TIMEOUT)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.user_loader(_load_session_user)
+    login_manager.request_loader(_load_token_user)
+    limiter.init_app(app)
+    app.before_request(_expire_sessions)
+    app.after_request(_security_headers)
+    app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def _load_session_user(user_id: str) -> User | None:
+    if request.path.startswith("/api/"):
+        return None  # the API takes tokens only, so a browser's cookie cannot act for it (CSRF)
+    number, _, key = user_id.partition(":")
+    if not number.isdigit():
+        return None
+    user = db.session.get(User, int(number))
+    # A password change or a disabled account changes or refuses the key: other sessions end.
+    if user is None or not user.active or user.session_key != key:
+        return None
+    return user
+
+
+def _load_token_user(req) -> User | None:
+    if not req.path.startswith("/api/"):
+        return None
+    scheme, _, token = (req.headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    row = db.session.scalar(
+        db.select(ApiToken).filter_by(digest=token_digest(token.strip()), revoked_at=None)
+    )
+    if row is None or not row.user.active:
+        return None
+    return row.user
+
+
+def _expire_sessions() -> None:
+    if not current_user.is_authenticated or request.path.startswith("/api/"):
+        return
+    now = time.time()
+    signed_in_at = session.get("signed_in_at", 0)
+    seen_at = session.get("seen_at", 0)
+    idle = current_app.config["SESSION_IDLE_TIMEOUT"]
+    absolute = current_app.config["SESSION_ABSOLUTE_TIMEOUT"]
+    if now - seen_at > idle or now - signed_in_at > absolute:
+        logout_user()
+        session.clear()
+        flash(_l("Your session has ended. Please sign in again."), "notice")
+        return
+    session["seen_at"] = now
+
+
+def _security_headers(response):
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response
