@@ -8,3 +8,7 @@ BABEL_DEFAULT_TIMEZONE = "UTC"
 SQLALCHEMY_ENGINE_OPTIONS: dict = {}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# Login throttling counts: memory suits one process; set HUB_RATELIMIT_STORAGE_URI to
+# redis://127.0.0.1:6379 when several workers must share them.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
