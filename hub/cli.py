@@ -13,13 +13,15 @@ from flask.cli import AppGroup
 
 from hub import search
 from hub.extensions import db
+from hub.models import ROLES
 from hub.search import documents as search_documents
 from hub.search import indexer
 from hub.search.store import applied_sequence
-from hub.services import content_files
+from hub.services import accounts, content_files
 
 content_cli = AppGroup("content", help="Load and export the content files.")
 search_cli = AppGroup("search", help="Build and maintain the search index.")
+users_cli = AppGroup("users", help="Accounts and API tokens.")
 # A progress bar is worth drawing only when a load takes more than a moment.
 PROGRESS_MIN_FILES = 50
 
@@ -27,6 +29,7 @@ PROGRESS_MIN_FILES = 50
 def init_app(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(users_cli)
 
 
 @content_cli.command("load")
@@ -103,3 +106,41 @@ def sync_command(follow: bool) -> None:
         signal.signal(signum, lambda *_: stopping.set())
     click.echo("Applying the search outbox as it grows; stop with Ctrl-C.")
     indexer.follow(store, should_stop=stopping.is_set)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--city", "city_slug", help="The city of a focal point (its slug).")
+@click.option("--name", default="")
+def create_user_command(email: str, role: str, city_slug: str | None, name: str) -> None:
+    """Create an account. The password is read from a prompt, or from stdin when piped."""
+    if sys.stdin.isatty():
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    try:
+        user = accounts.create_user(email, role, password, city_slug, name)
+    except accounts.AccountError as error:
+        raise click.ClickException(f"{error.field}: {error.message}") from None
+    db.session.commit()
+    click.echo(f"created {user.email} ({user.role})")
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--revoke", is_flag=True, help="Revoke every token of this account instead.")
+def token_command(email: str, revoke: bool) -> None:
+    """Issue a personal API token (shown once, stored hashed), or revoke them."""
+    user = accounts.find_user(email)
+    if user is None:
+        raise click.ClickException(f"no account {email}")
+    if revoke:
+        count = accounts.revoke_tokens(user)
+        db.session.commit()
+        click.echo(f"{count} token(s) revoked for {user.email}")
+        return
+    token = accounts.issue_token(user)
+    db.session.commit()
+    click.echo(token)
+    click.echo("Keep it safe: it is shown only this once.", err=True)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from babel import Locale
-from flask import Flask, g, request, url_for
+from flask import Flask, g, has_request_context, request, url_for
 from flask_babel import format_decimal, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BaseConverter
@@ -76,7 +76,10 @@ def browser_language() -> str:
 
 
 def select_locale() -> str:
-    """The page's language: its URL prefix, else the browser's preference."""
+    """The page's language: its URL prefix, else the browser's preference; English outside
+    requests (the command line)."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
     lang = g.get("lang")
     if lang:
         return lang

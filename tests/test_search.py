@@ -53,7 +53,10 @@ def test_a_city_name_finds_that_citys_records_first(content_app, client, query, 
     ],
 )
 def test_an_arabic_word_in_one_form_finds_the_others(client, forms):
-    found = [{r["url"] for r in api(client, q=form, lang="ar", per_page=100)["results"]} for form in forms]
+    found = [
+        {r["url"] for r in api(client, q=form, lang="ar", per_page=100)["results"]}
+        for form in forms
+    ]
     assert found[0], forms
     assert all(urls == found[0] for urls in found), forms
 
@@ -72,7 +75,9 @@ def test_the_same_query_in_each_language_finds_that_languages_version(content_ap
     # The reader's interface is English: the language of the words decides the version shown.
     results = api(client, q=title, lang="en")["results"]
     top = results[0]
-    assert top["url"] == f"/{lang}/cases/mombasa-county-action-plan", [r["url"] for r in results[:3]]
+    assert top["url"] == f"/{lang}/cases/mombasa-county-action-plan", [
+        r["url"] for r in results[:3]
+    ]
     assert top["language"] == lang and top["title"] == title
 
 
@@ -90,8 +95,11 @@ def test_query_language(client):
         return {r["url"].split("/", 2)[2] for r in api(client, q=q, per_page=100)["results"]}
 
     both = urls("weapons amnesty")
-    assert both == urls("amnesty weapons") == {"cases/mombasa-peace-committee-weapons-amnesty"} | (
-        both - {"cases/mombasa-peace-committee-weapons-amnesty"}
+    assert (
+        both
+        == urls("amnesty weapons")
+        == {"cases/mombasa-peace-committee-weapons-amnesty"}
+        | (both - {"cases/mombasa-peace-committee-weapons-amnesty"})
     )
     assert urls('"weapons amnesty"') <= both
     assert not urls('"amnesty weapons police"')

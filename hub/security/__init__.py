@@ -11,6 +11,7 @@ from flask_login import current_user, logout_user
 
 from hub.extensions import db, limiter, login_manager
 from hub.models import ApiToken, User
+from hub.security.access import can_manage_city
 
 # A session ends after this long without a request, and this long after signing in.
 IDLE_TIMEOUT = 30 * 60  # seconds
@@ -42,6 +43,7 @@ def init_app(app: Flask) -> None:
     app.before_request(_expire_sessions)
     app.after_request(_security_headers)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
+    app.jinja_env.globals["can_manage_city"] = can_manage_city
 
 
 def token_digest(token: str) -> str:

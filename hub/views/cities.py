@@ -1,9 +1,12 @@
 """City profiles."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
-from hub.security.access import PUBLIC, allow
-from hub.services import catalog
+from hub.extensions import db
+from hub.security.access import FOCAL_POINT, PUBLIC, allow, can_manage_city, not_found_for
+from hub.services import catalog, city_profiles
 
 bp = Blueprint("cities", __name__, url_prefix="/<lang:lang>/cities")
 
@@ -28,3 +31,25 @@ def detail(slug: str):
         webinars=catalog.webinars_with_speakers_from(city),
         exchanges=catalog.exchanges_of_city(city),
     )
+
+
+@bp.route("/<slug:slug>/edit", methods=["GET", "POST"])
+@allow(FOCAL_POINT)
+def edit(slug: str):
+    city = catalog.city_by_slug(slug)
+    if not can_manage_city(current_user, city.id):
+        not_found_for(f"city:{city.id}")
+    errors = {}
+    if request.method == "POST":
+        try:
+            city_profiles.update_profile(city, request.form, current_user)
+        except city_profiles.ProfileError as error:
+            errors = error.errors
+        else:
+            db.session.commit()
+            flash(_("The city profile is saved."), "notice")
+            return redirect(url_for("cities.detail", slug=city.slug)), 303
+    page = render_template(
+        "cities/edit.html", city=city, errors=errors, themes=catalog.all_themes(), form=request.form
+    )
+    return page, 400 if errors else 200
