@@ -66,7 +66,17 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from hub.views import accounts, cases, cities, home, search, webinars
+    from hub.views import (
+        accounts,
+        admin,
+        api_publishing,
+        cases,
+        cities,
+        home,
+        publishing,
+        search,
+        webinars,
+    )
 
     app.register_blueprint(home.bp)
     app.register_blueprint(cases.bp)
@@ -74,6 +84,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cities.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(accounts.bp)
+    app.register_blueprint(publishing.bp)
+    app.register_blueprint(publishing.reports_bp)
+    app.register_blueprint(api_publishing.bp)
+    app.register_blueprint(admin.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

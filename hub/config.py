@@ -12,3 +12,5 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # redis://127.0.0.1:6379 when several workers must share them.
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
+# Flask-Limiter keeps the last app's setting when a config does not say (one extension object).
+RATELIMIT_ENABLED = True

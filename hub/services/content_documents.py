@@ -7,6 +7,7 @@ from datetime import date, time
 from pathlib import Path
 
 import yaml
+from flask_babel import lazy_gettext as _l
 
 from hub.errors import ContentError
 from hub.services import content_schema as schema
@@ -88,13 +89,16 @@ def parse_document(front: dict, body: str, path: str) -> Document:
         if kind == "webinar" and not translation:
             fields["date"] = schema.webinar_date(fields["date"], fields["date_precision"])
             if fields["date_precision"] == "minute" and "time" not in fields:
-                raise FieldError("time", "is required when date_precision is minute")
+                raise FieldError("time", str(_l("is required when date_precision is minute")))
             if fields["date_precision"] != "minute" and "time" in fields:
-                raise FieldError("time", "is only allowed when date_precision is minute")
+                raise FieldError("time", str(_l("is only allowed when date_precision is minute")))
         if kind == "exchange":
             for number, participant in enumerate(fields["participants"], start=1):
                 if ("city" in participant) == ("label" in participant):
-                    raise FieldError("participants", f"item {number} needs a city or a label")
+                    raise FieldError(
+                        "participants",
+                        str(_l("item %(number)s needs a city or a label", number=number)),
+                    )
         schema.text(body)
     except FieldError as error:
         raise ContentError(path, error.field, error.reason) from None

@@ -8,6 +8,8 @@ from datetime import date, time
 from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
+from flask_babel import lazy_gettext as _l
+
 from hub import vocab
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -22,18 +24,20 @@ Validator = Callable[[Any], Any]
 
 
 class Invalid(ValueError):
+    # Messages are lazy gettext strings: in a request they read in the reader's language, on the
+    # command line in English.
     """A field's value is wrong; the message says why, for the person fixing the file."""
 
 
 def line(limit: int = LINE_LIMIT) -> Validator:
     def check(value: Any) -> str:
         if not isinstance(value, str) or not value.strip():
-            raise Invalid("must be a non-empty text")
+            raise Invalid(_l("must be a non-empty text"))
         value = value.strip()
         if "\n" in value:
-            raise Invalid("must be a single line")
+            raise Invalid(_l("must be a single line"))
         if len(value) > limit:
-            raise Invalid(f"is longer than {limit} characters")
+            raise Invalid(_l("is longer than %(limit)s characters", limit=limit))
         _no_control(value)
         return value
 
@@ -42,21 +46,26 @@ def line(limit: int = LINE_LIMIT) -> Validator:
 
 def text(value: Any) -> str:
     if not isinstance(value, str):
-        raise Invalid("must be a text")
+        raise Invalid(_l("must be a text"))
     if len(value) > TEXT_LIMIT:
-        raise Invalid(f"is longer than {TEXT_LIMIT} characters")
+        raise Invalid(_l("is longer than %(limit)s characters", limit=TEXT_LIMIT))
     _no_control(value)
     return value.strip()
 
 
 def _no_control(value: str) -> None:
     if any(ord(char) < 32 and char not in "\n\t" for char in value):
-        raise Invalid("contains control characters")
+        raise Invalid(_l("contains control characters"))
 
 
 def slug(value: Any) -> str:
     if not isinstance(value, str) or not SLUG.match(value) or len(value) > 120:
-        raise Invalid(f"{value!r} is not a slug (lowercase ASCII words joined by hyphens)")
+        raise Invalid(
+            _l(
+                "%(value)s is not a slug (lowercase ASCII words joined by hyphens)",
+                value=repr(value),
+            )
+        )
     return value
 
 
@@ -71,7 +80,7 @@ def lines(value: Any) -> list[str]:
 
 def language(value: Any) -> str:
     if not isinstance(value, str) or not LANGUAGE_CODE.match(value):
-        raise Invalid(f"{value!r} is not an ISO 639-1 language code")
+        raise Invalid(_l("%(value)s is not an ISO 639-1 language code", value=repr(value)))
     return value
 
 
@@ -81,14 +90,20 @@ def languages(value: Any) -> list[str]:
 
 def country(value: Any) -> str:
     if not isinstance(value, str) or not COUNTRY_CODE.match(value):
-        raise Invalid(f"{value!r} is not an ISO 3166-1 alpha-2 country code")
+        raise Invalid(_l("%(value)s is not an ISO 3166-1 alpha-2 country code", value=repr(value)))
     return value
 
 
 def choice(values) -> Validator:
     def check(value: Any) -> str:
         if value not in values:
-            raise Invalid(f"{value!r} is not one of: {', '.join(values)}")
+            raise Invalid(
+                _l(
+                    "%(value)s is not one of: %(values)s",
+                    value=repr(value),
+                    values=", ".join(values),
+                )
+            )
         return value
 
     return check
@@ -97,9 +112,9 @@ def choice(values) -> Validator:
 def integer(low: int, high: int) -> Validator:
     def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise Invalid("must be a whole number")
+            raise Invalid(_l("must be a whole number"))
         if not low <= value <= high:
-            raise Invalid(f"must be between {low} and {high}")
+            raise Invalid(_l("must be between %(low)s and %(high)s", low=low, high=high))
         return value
 
     return check
@@ -108,9 +123,9 @@ def integer(low: int, high: int) -> Validator:
 def number(low: float, high: float) -> Validator:
     def check(value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise Invalid("must be a number")
+            raise Invalid(_l("must be a number"))
         if not low <= value <= high:
-            raise Invalid(f"must be between {low} and {high}")
+            raise Invalid(_l("must be between %(low)s and %(high)s", low=low, high=high))
         return float(value)
 
     return check
@@ -118,25 +133,27 @@ def number(low: float, high: float) -> Validator:
 
 def boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise Invalid("must be true or false")
+        raise Invalid(_l("must be true or false"))
     return value
 
 
 def day(value: Any) -> date:
     if isinstance(value, date):
         return value
-    raise Invalid("must be a date written YYYY-MM-DD")
+    raise Invalid(_l("must be a date written YYYY-MM-DD"))
 
 
 def clock(value: Any) -> time:
     if isinstance(value, str) and (match := HHMM.match(value)):
         return time(int(match[1]), int(match[2]))
-    raise Invalid('must be a time written "HH:MM" (quoted)')
+    raise Invalid(_l('must be a time written "HH:MM" (quoted)'))
 
 
 def timezone(value: Any) -> str:
     if not isinstance(value, str) or value not in _timezones():
-        raise Invalid(f"{value!r} is not an IANA time zone such as Europe/Oslo")
+        raise Invalid(
+            _l("%(value)s is not an IANA time zone such as Europe/Oslo", value=repr(value))
+        )
     ZoneInfo(value)
     return value
 
@@ -153,24 +170,24 @@ def _timezones() -> set[str]:
 def url(value: Any) -> str:
     value = line(500)(value)
     if not value.startswith(("https://", "http://")):
-        raise Invalid("must be an http(s) address")
+        raise Invalid(_l("must be an http(s) address"))
     return value
 
 
 def localized_map(value: Any) -> dict[str, str]:
     """`{language: text}` with an English value."""
     if not isinstance(value, dict) or not value:
-        raise Invalid("must be a mapping of language codes to texts")
+        raise Invalid(_l("must be a mapping of language codes to texts"))
     result = {language(key): text(item) for key, item in value.items()}
     if not result.get("en"):
-        raise Invalid("needs an English (en) value")
+        raise Invalid(_l("needs an English (en) value"))
     return result
 
 
 def names_map(value: Any) -> dict[str, str]:
     """`{language: name}` for names in languages other than the main one."""
     if not isinstance(value, dict):
-        raise Invalid("must be a mapping of language codes to names")
+        raise Invalid(_l("must be a mapping of language codes to names"))
     return {language(key): line()(item) for key, item in value.items()}
 
 
@@ -181,7 +198,7 @@ def records(schema: dict[str, tuple[Validator, bool]]) -> Validator:
         result = []
         for number_, item in enumerate(_list(value), start=1):
             if not isinstance(item, dict):
-                raise Invalid(f"item {number_} must be a mapping")
+                raise Invalid(_l("item %(number)s must be a mapping", number=number_))
             try:
                 result.append(validate_fields(item, schema))
             except FieldError as error:
@@ -195,13 +212,13 @@ def _list(value: Any) -> list:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise Invalid("must be a list")
+        raise Invalid(_l("must be a list"))
     return value
 
 
 def _unique(items: list) -> list:
     if len(set(items)) != len(items):
-        raise Invalid("lists the same value twice")
+        raise Invalid(_l("lists the same value twice"))
     return items
 
 
@@ -216,13 +233,13 @@ def validate_fields(data: dict, schema: dict[str, tuple[Validator, bool]]) -> di
     """Check every field; returns the normalized values, in the schema's order."""
     for key in data:
         if key not in schema:
-            raise FieldError(str(key), "is not a field of this kind of record")
+            raise FieldError(str(key), str(_l("is not a field of this kind of record")))
     result = {}
     for key, (validator, required) in schema.items():
         value = data.get(key)
         if value is None or value == "" or value == [] or value == {}:
             if required:
-                raise FieldError(key, "is required")
+                raise FieldError(key, str(_l("is required")))
             continue
         try:
             value = validator(value)
@@ -384,5 +401,5 @@ def webinar_date(value: Any, precision: str) -> date:
             year, month = int(match[1]), int(match[2])
             if 1 <= month <= 12:
                 return date(year, month, 1)
-        raise Invalid('must be a month written "YYYY-MM" when date_precision is month')
+        raise Invalid(_l('must be a month written "YYYY-MM" when date_precision is month'))
     return day(value)
