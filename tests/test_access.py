@@ -170,3 +170,27 @@ def test_members_see_case_contacts_and_anonymous_readers_do_not(walk):
     assert "Simon Dukic" not in client.get(page).get_data(as_text=True)
     client.post("/en/login", data={"email": "practitioner@example.org", "password": PASSWORD})
     assert "Simon Dukic" in client.get(page).get_data(as_text=True)
+
+
+def table_counts(app) -> dict[str, int]:
+    with app.app_context():
+        return {
+            table.name: db.session.scalar(sa.select(sa.func.count()).select_from(table))
+            for table in db.metadata.sorted_tables
+        }
+
+
+def test_nothing_changes_state_on_get(walk):
+    app, tokens = walk
+    values = sample_values(app)
+    client = app.test_client()
+    client.post("/en/login", data={"email": "admin@example.org", "password": PASSWORD})
+    before = table_counts(app)
+    for rule in app.url_map.iter_rules():
+        if "GET" in rule.methods and rule.endpoint not in BUILT_IN:
+            path = url_for_rule(rule, values)
+            headers = (
+                {"Authorization": f"Bearer {tokens['admin']}"} if path.startswith("/api/") else {}
+            )
+            assert client.get(path, headers=headers).status_code < 500, path
+    assert table_counts(app) == before
