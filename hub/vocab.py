@@ -71,4 +71,8 @@ EXCHANGE_FORMATS = {
 EXCHANGE_SIDES = {"mentor": _l("Mentor"), "learner": _l("Learner")}
 
 # Publication states; the public sees only published records.
-PUBLICATION_STATES = ("draft", "published", "archived")
+PUBLICATION_STATES = {
+    "draft": _l("Draft"),
+    "published": _l("Published"),
+    "archived": _l("Archived"),
+}
