@@ -61,10 +61,28 @@ def make_app(database: Database, **config):
         # Tests apply the outbox themselves unless they test the background indexer.
         "SEARCH_SYNC": "external",
     }
-    return create_app({**settings, **config})
+    app = create_app({**settings, **config})
+    _CREATED.append(app)
+    return app
+
+
+# Every app a test makes is disposed when the test ends (see `dispose_apps`), so no database
+# connection outlives its test and warns in another one.
+_CREATED: list = []
+
+
+@pytest.fixture(autouse=True)
+def dispose_apps():
+    already = len(_CREATED)
+    yield
+    while len(_CREATED) > already:
+        _dispose(_CREATED.pop())
 
 
 def _dispose(app) -> None:
+    if getattr(app, "disposed", False):
+        return
+    app.disposed = True
     indexer = search.background_indexer(app)
     if indexer is not None:
         indexer.stop()
