@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app hub
 # The secret key `make run` generates on first run; production sets HUB_SECRET_KEY itself.
 SECRET_FILE := instance/secret_key
 
-.PHONY: run test install install-test translations lint extract-messages update-catalogs clean bench-search
+.PHONY: run test install install-test translations lint extract-messages update-catalogs clean bench-search bench-matching
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ update-catalogs: extract-messages
 # Search speed against a SQLite FTS5 baseline at 1k, 10k and 50k records (several minutes).
 bench-search: install
 	$(BIN)/python bench/search.py $(BENCH_ARGS)
+
+# The matching routine against greedy and first-come baselines on 5,000 real cities.
+bench-matching: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/matching.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance
