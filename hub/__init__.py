@@ -69,6 +69,7 @@ def register_blueprints(app: Flask) -> None:
     from hub.views import (
         accounts,
         admin,
+        api_exchanges,
         api_publishing,
         cases,
         cities,
@@ -87,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(publishing.bp)
     app.register_blueprint(publishing.reports_bp)
     app.register_blueprint(api_publishing.bp)
+    app.register_blueprint(api_exchanges.bp)
     app.register_blueprint(admin.bp)
 
 

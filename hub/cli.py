@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
 import threading
@@ -12,16 +13,18 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from hub import search
+from hub.errors import NotFound
 from hub.extensions import db
 from hub.models import ROLES
 from hub.search import documents as search_documents
 from hub.search import indexer
 from hub.search.store import applied_sequence
-from hub.services import accounts, content_files
+from hub.services import accounts, content_files, exchange_requests
 
 content_cli = AppGroup("content", help="Load and export the content files.")
 search_cli = AppGroup("search", help="Build and maintain the search index.")
 users_cli = AppGroup("users", help="Accounts and API tokens.")
+match_cli = AppGroup("match", help="Suggest mentor cities and run matching rounds.")
 # A progress bar is worth drawing only when a load takes more than a moment.
 PROGRESS_MIN_FILES = 50
 
@@ -30,6 +33,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(content_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(match_cli)
 
 
 @content_cli.command("load")
@@ -144,3 +148,59 @@ def token_command(email: str, revoke: bool) -> None:
     db.session.commit()
     click.echo(token)
     click.echo("Keep it safe: it is shown only this once.", err=True)
+
+
+def _print_proposal(item: dict) -> None:
+    click.echo(f"{item['rank']}. {item['city']}  score {item['score']:.2f}")
+    for name, factor in item["factors"].items():
+        click.echo(
+            f"     {name:<13} value {factor['value']:.2f} x weight {factor['weight']:+.1f}"
+            f" = {factor['contribution']:+.2f}"
+        )
+    click.echo(f"     {item['reason']}")
+
+
+@match_cli.command("suggest")
+@click.argument("request_id", type=int)
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON answer.")
+def suggest_command(request_id: int, as_json: bool) -> None:
+    """Print the best mentor cities for exchange request REQUEST_ID, with their scores."""
+    try:
+        request = exchange_requests.get_request(request_id)
+    except NotFound:
+        raise click.ClickException(f"no exchange request {request_id}") from None
+    answer = exchange_requests.suggestions_json(request, exchange_requests.suggestions(request))
+    if as_json:
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"Request {request.id} from {request.city.slug} ({request.status})")
+    if not answer["suggestions"]:
+        click.echo("No eligible mentor city.")
+    for item in answer["suggestions"]:
+        _print_proposal(item)
+
+
+@match_cli.command("round")
+@click.option("--dry-run", is_flag=True, help="Show the proposals without storing them.")
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON answer.")
+def round_command(dry_run: bool, as_json: bool) -> None:
+    """Propose mentors for every submitted request, within each mentor city's free capacity."""
+    done = exchange_requests.run_round(None, dry_run=dry_run)
+    answer = exchange_requests.round_json(done, dry_run)
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    if as_json:
+        click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+        return
+    for item in answer["proposals"]:
+        click.echo(f"request {item['request']}:")
+        _print_proposal(item)
+    for item in answer["unmatched"]:
+        click.echo(f"request {item['request']}: unmatched ({item['reason']})")
+    stored = "nothing stored (dry run)" if dry_run else "proposals stored"
+    click.echo(
+        f"{len(answer['proposals'])} proposed, {len(answer['unmatched'])} unmatched, "
+        f"total score {answer['total_score']:.2f}; {stored}"
+    )

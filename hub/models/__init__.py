@@ -10,6 +10,7 @@ from hub.models.content import (
     Webinar,
     WebinarText,
 )
+from hub.models.exchange_requests import ExchangeRequest, ExchangeRequestChange, MatchProposal
 from hub.models.exchanges import Exchange, ExchangeParticipant
 from hub.models.outbox import SearchOutbox
 from hub.models.users import ROLES, ApiToken, MailMessage, User
@@ -26,6 +27,9 @@ __all__ = [
     "City",
     "Exchange",
     "ExchangeParticipant",
+    "ExchangeRequest",
+    "ExchangeRequestChange",
+    "MatchProposal",
     "SearchOutbox",
     "Speaker",
     "Theme",

@@ -1,0 +1,111 @@
+"""Requests for a peer exchange, their history, and the mentor cities proposed for them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from hub.extensions import db
+from hub.models.cities import City, Theme
+from hub.models.outbox import utcnow
+from hub.models.users import User
+
+exchange_request_themes = sa.Table(
+    "exchange_request_themes",
+    db.metadata,
+    sa.Column(
+        "request_id", sa.ForeignKey("exchange_requests.id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("theme_id", sa.ForeignKey("themes.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class ExchangeRequest(db.Model):
+    __tablename__ = "exchange_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    city_id: Mapped[int] = mapped_column(sa.ForeignKey("cities.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    challenge: Mapped[str] = mapped_column(sa.Text, default="")
+    languages: Mapped[list] = mapped_column(sa.JSON, default=list)
+    format: Mapped[str] = mapped_column(sa.String(20))
+    timeframe: Mapped[str] = mapped_column(sa.String(200), default="")
+    status: Mapped[str] = mapped_column(sa.String(20), default="draft", index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    city: Mapped[City] = relationship()
+    requested_by: Mapped[User | None] = relationship()
+    themes: Mapped[list[Theme]] = relationship(
+        secondary=exchange_request_themes, order_by=Theme.position
+    )
+    history: Mapped[list[ExchangeRequestChange]] = relationship(
+        back_populates="request",
+        cascade="all, delete-orphan",
+        order_by="ExchangeRequestChange.id",
+    )
+    proposals: Mapped[list[MatchProposal]] = relationship(
+        back_populates="request",
+        cascade="all, delete-orphan",
+        order_by="MatchProposal.id",
+    )
+
+    def __repr__(self) -> str:
+        return f"<ExchangeRequest {self.id} {self.status}>"
+
+
+class ExchangeRequestChange(db.Model):
+    """One change of a request's status, by whom and when."""
+
+    __tablename__ = "exchange_request_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("exchange_requests.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str | None] = mapped_column(sa.String(20))
+    to_status: Mapped[str] = mapped_column(sa.String(20))
+    actor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    note: Mapped[str] = mapped_column(sa.String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    request: Mapped[ExchangeRequest] = relationship(back_populates="history")
+    actor: Mapped[User | None] = relationship()
+
+
+class MatchProposal(db.Model):
+    """A mentor city proposed for a request, with its score broken down factor by factor."""
+
+    __tablename__ = "match_proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("exchange_requests.id", ondelete="CASCADE"), index=True
+    )
+    mentor_city_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("cities.id", ondelete="CASCADE"), index=True
+    )
+    score: Mapped[float]
+    rank: Mapped[int]
+    breakdown: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    facts: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    proposed_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+    # proposed, accepted, declined or withdrawn; each side's decision is kept on its own.
+    status: Mapped[str] = mapped_column(sa.String(20), default="proposed", index=True)
+    requester_decision: Mapped[str | None] = mapped_column(sa.String(20))
+    mentor_decision: Mapped[str | None] = mapped_column(sa.String(20))
+    staff_decision: Mapped[str | None] = mapped_column(sa.String(20))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+
+    request: Mapped[ExchangeRequest] = relationship(back_populates="proposals")
+    mentor_city: Mapped[City] = relationship()
+    proposed_by: Mapped[User | None] = relationship()
