@@ -117,6 +117,16 @@ def app(database):
 
 
 @pytest.fixture
+def form_app(database):
+    """An app on a fresh database with every table, and CSRF off for tests that post forms
+    (CSRF itself is tested in tests/test_accounts.py)."""
+    app = make_app(database, WTF_CSRF_ENABLED=False)
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+@pytest.fixture
 def runner(app):
     return app.test_cli_runner()
 

@@ -19,11 +19,10 @@ PASSWORD = "correct horse battery staple 42"
 
 
 @pytest.fixture
-def site(database):
+def site(form_app):
     """An app with CSRF off (tested on its own below) and one practitioner."""
-    app = make_app(database, WTF_CSRF_ENABLED=False)
+    app = form_app
     with app.app_context():
-        db.create_all()
         accounts.create_user("ana@example.org", "practitioner", PASSWORD, name="Ana")
         db.session.commit()
     yield app

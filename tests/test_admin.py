@@ -10,16 +10,15 @@ import sqlalchemy as sa
 from hub.extensions import db
 from hub.models import AuditEvent, MailMessage, User
 from hub.services import accounts, content_files
-from tests.conftest import CONTENT, _dispose, make_app
+from tests.conftest import CONTENT, _dispose
 
 PASSWORD = "the admin's long passphrase"
 
 
 @pytest.fixture
-def admin_client(database):
-    app = make_app(database, WTF_CSRF_ENABLED=False)
+def admin_client(form_app):
+    app = form_app
     with app.app_context():
-        db.create_all()
         content_files.load_directory(CONTENT)
         accounts.create_user("admin@example.org", "admin", PASSWORD)
         db.session.commit()

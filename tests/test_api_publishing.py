@@ -14,11 +14,10 @@ PASSWORD = "a long passphrase 2026"
 
 
 @pytest.fixture
-def site(database):
+def site(form_app):
     """Themes and cities loaded, a staff member and a practitioner, each with a token."""
-    app = make_app(database, WTF_CSRF_ENABLED=False)
+    app = form_app
     with app.app_context():
-        db.create_all()
         for folder in ("themes", "cities"):
             report = content_files.load_directory(CONTENT / folder)
             assert not report.errors, report.errors

@@ -10,18 +10,17 @@ from hub.extensions import db
 from hub.models import AuditEvent, CaseStudy, TranslationReport, Webinar
 from hub.search import indexer
 from hub.services import accounts, content_files
-from tests.conftest import CONTENT, make_app
+from tests.conftest import CONTENT
 
 PASSWORD = "a long passphrase 2026"
 STAFF_EMAIL = "staff@example.org"
 
 
 @pytest.fixture
-def site(database):
+def site(form_app):
     """The real content, CSRF off (tested on its own), a staff member and a practitioner."""
-    app = make_app(database, WTF_CSRF_ENABLED=False)
+    app = form_app
     with app.app_context():
-        db.create_all()
         report = content_files.load_directory(CONTENT)
         assert not report.errors, report.errors
         accounts.create_user(STAFF_EMAIL, "staff", password=PASSWORD)

@@ -76,22 +76,20 @@ def get_request(request_id: int):
 @bp.post(f"{BASE}/<int:request_id>/submit")
 @allow(FOCAL_POINT)
 def submit_request(request_id: int):
-    found = _visible(request_id)
-    try:
-        requests.submit(found, current_user._get_current_object())
-    except ExchangeRequestError as error:
-        db.session.rollback()
-        return _errors(error.errors, 409)
-    db.session.commit()
-    return jsonify(requests.request_json(found))
+    return _step(request_id, requests.submit)
 
 
 @bp.post(f"{BASE}/<int:request_id>/withdraw")
 @allow(FOCAL_POINT)
 def withdraw_request(request_id: int):
+    return _step(request_id, requests.withdraw)
+
+
+def _step(request_id: int, step):
+    """Move a visible request one step of its lifecycle; a step out of order is a 409."""
     found = _visible(request_id)
     try:
-        requests.withdraw(found, current_user._get_current_object())
+        step(found, current_user._get_current_object())
     except ExchangeRequestError as error:
         db.session.rollback()
         return _errors(error.errors, 409)
