@@ -73,6 +73,7 @@ def register_blueprints(app: Flask) -> None:
         api_publishing,
         cases,
         cities,
+        exchanges,
         home,
         publishing,
         search,
@@ -84,6 +85,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(webinars.bp)
     app.register_blueprint(cities.bp)
     app.register_blueprint(search.bp)
+    app.register_blueprint(exchanges.bp)
     app.register_blueprint(accounts.bp)
     app.register_blueprint(publishing.bp)
     app.register_blueprint(publishing.reports_bp)

@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
+from babel.lists import format_list
 from flask import Flask
 from flask_babel import gettext as _
 
@@ -24,6 +25,11 @@ def partial_date(iso: str) -> str:
     if len(iso) == 7:
         return babel_dates.format_skeleton("yMMMM", date.fromisoformat(f"{iso}-01"), locale=locale)
     return long_date(date.fromisoformat(iso))
+
+
+def listing(items) -> str:
+    """Items joined as the reader's language lists them: "a, b and c", "أ وب وج"."""
+    return format_list([str(item) for item in items], locale=current_language())
 
 
 def event_when(webinar: Webinar) -> str:
@@ -47,4 +53,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["long_date"] = long_date
     app.jinja_env.filters["event_when"] = event_when
     app.jinja_env.filters["partial_date"] = partial_date
+    app.jinja_env.filters["listing"] = listing
     app.jinja_env.globals["vocab"] = vocab

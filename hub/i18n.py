@@ -7,7 +7,7 @@ from datetime import date
 
 from babel import Locale
 from flask import Flask, g, has_request_context, request, url_for
-from flask_babel import format_decimal, get_locale
+from flask_babel import format_decimal, format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BaseConverter
 
@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.filters["localized_language"] = localized_language
     app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["percent"] = format_percent
 
 
 def _pull_lang(_endpoint: str | None, values: dict | None) -> None:

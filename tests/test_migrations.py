@@ -24,6 +24,7 @@ APP_TABLES = {
     "exchange_request_themes",
     "exchange_request_history",
     "match_proposals",
+    "exchange_reports",
     "search_outbox",
     "users",
     "api_tokens",

@@ -10,7 +10,12 @@ from hub.models.content import (
     Webinar,
     WebinarText,
 )
-from hub.models.exchange_requests import ExchangeRequest, ExchangeRequestChange, MatchProposal
+from hub.models.exchange_requests import (
+    ExchangeReport,
+    ExchangeRequest,
+    ExchangeRequestChange,
+    MatchProposal,
+)
 from hub.models.exchanges import Exchange, ExchangeParticipant
 from hub.models.outbox import SearchOutbox
 from hub.models.users import ROLES, ApiToken, MailMessage, User
@@ -30,6 +35,7 @@ __all__ = [
     "ExchangeRequest",
     "ExchangeRequestChange",
     "MatchProposal",
+    "ExchangeReport",
     "SearchOutbox",
     "Speaker",
     "Theme",

@@ -53,6 +53,11 @@ class ExchangeRequest(db.Model):
         cascade="all, delete-orphan",
         order_by="MatchProposal.id",
     )
+    reports: Mapped[list[ExchangeReport]] = relationship(
+        back_populates="request",
+        cascade="all, delete-orphan",
+        order_by="ExchangeReport.id",
+    )
 
     def __repr__(self) -> str:
         return f"<ExchangeRequest {self.id} {self.status}>"
@@ -109,3 +114,28 @@ class MatchProposal(db.Model):
     request: Mapped[ExchangeRequest] = relationship(back_populates="proposals")
     mentor_city: Mapped[City] = relationship()
     proposed_by: Mapped[User | None] = relationship()
+
+
+class ExchangeReport(db.Model):
+    """What one side of an exchange reports when it ends: outcomes, feedback and a rating."""
+
+    __tablename__ = "exchange_reports"
+    __table_args__ = (sa.UniqueConstraint("request_id", "side"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("exchange_requests.id", ondelete="CASCADE"), index=True
+    )
+    side: Mapped[str] = mapped_column(sa.String(20))  # requester or mentor
+    city_id: Mapped[int] = mapped_column(sa.ForeignKey("cities.id", ondelete="CASCADE"), index=True)
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    outcomes: Mapped[str] = mapped_column(sa.Text)
+    feedback: Mapped[str] = mapped_column(sa.Text, default="")
+    rating: Mapped[int]  # 1 (poor) to 5 (excellent): how the exchange went for this side
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    request: Mapped[ExchangeRequest] = relationship(back_populates="reports")
+    city: Mapped[City] = relationship()
+    author: Mapped[User | None] = relationship()

@@ -27,6 +27,7 @@ from hub.models import (
     CaseStudy,
     City,
     Exchange,
+    ExchangeReport,
     ExchangeRequest,
     ExchangeRequestChange,
     MatchProposal,
@@ -35,7 +36,7 @@ from hub.models import (
 )
 from hub.models.outbox import utcnow
 from hub.services import audit
-from hub.vocab import EXCHANGE_FORMATS
+from hub.vocab import EXCHANGE_FORMATS, EXCHANGE_RATINGS, REQUEST_STATUSES
 
 STATUSES = (
     "draft",
@@ -62,7 +63,7 @@ ACTIVE = ("proposed", "accepted", "in_progress")
 MAX_CHALLENGE = 5000  # about two pages: enough to state a problem, short enough to read
 MAX_TIMEFRAME = 200
 FIELDS = ("themes", "challenge", "languages", "format", "timeframe")
-SIDES = ("requester", "mentor", "staff")
+CITY_SIDES = ("requester", "mentor")
 SUGGESTIONS_LIMIT = 10
 
 
@@ -114,7 +115,7 @@ def _clean(fields: Any, partial: bool) -> dict[str, Any]:
                 or not value
                 or not all(isinstance(v, str) for v in value)
             ):
-                errors[name] = _l("Give a list of one or more theme slugs.")
+                errors[name] = _l("Choose one or more themes.")
                 continue
             themes = db.session.scalars(sa.select(Theme).where(Theme.slug.in_(value))).all()
             missing = sorted(set(value) - {t.slug for t in themes})
@@ -131,7 +132,7 @@ def _clean(fields: Any, partial: bool) -> dict[str, Any]:
             clean[name] = list(dict.fromkeys(value))
         elif name == "format":
             if value not in EXCHANGE_FORMATS:
-                errors[name] = _l("Choose virtual, study-visit or mentoring.")
+                errors[name] = _l("Choose a format: virtual, study-visit or mentoring.")
             clean[name] = value
         else:
             limit = MAX_CHALLENGE if name == "challenge" else MAX_TIMEFRAME
@@ -147,12 +148,17 @@ def _clean(fields: Any, partial: bool) -> dict[str, Any]:
     return clean
 
 
+def status_label(status: str) -> str:
+    return str(REQUEST_STATUSES.get(status, status))
+
+
 def _move(request: ExchangeRequest, status: str, actor: User | None, note: str = "") -> None:
     if status not in TRANSITIONS.get(request.status, set()):
         raise ExchangeRequestError(
             {
                 "status": _l(
-                    "A %(old)s request cannot become %(new)s.", old=request.status, new=status
+                    "This step is not possible while the request is “%(status)s”.",
+                    status=status_label(request.status),
                 )
             }
         )
@@ -224,12 +230,142 @@ def accepted_proposal(request: ExchangeRequest) -> MatchProposal | None:
     return next((p for p in request.proposals if p.status == "accepted"), None)
 
 
+def live_proposal(request: ExchangeRequest) -> MatchProposal | None:
+    """The proposal the request is about now: pending, or accepted by both cities."""
+    return pending_proposal(request) or accepted_proposal(request)
+
+
+def proposal_state(proposal: MatchProposal) -> str:
+    """review, cities (approved, waiting for the cities), accepted, declined or withdrawn."""
+    if proposal.status != "proposed":
+        return proposal.status
+    return "cities" if proposal.staff_decision == "approved" else "review"
+
+
+def get_proposal(request: ExchangeRequest, proposal_id: int) -> MatchProposal:
+    found = next((p for p in request.proposals if p.id == proposal_id), None)
+    if found is None:
+        raise NotFound(f"match proposal {proposal_id}")
+    return found
+
+
+# --- Who sees a request, and on which side they stand ---------------------------------------
+
+
+def mentor_sees(request: ExchangeRequest, city_id: int | None) -> bool:
+    """A mentor city sees a request once staff have put it to the city, and after."""
+    return city_id is not None and any(
+        p.mentor_city_id == city_id and (p.staff_decision == "approved" or p.status == "accepted")
+        for p in request.proposals
+    )
+
+
+def visible_to(user: Any, request: ExchangeRequest) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_staff:
+        return True
+    if user.role != "focal_point" or user.city_id is None:
+        return False
+    return user.city_id == request.city_id or mentor_sees(request, user.city_id)
+
+
+def side_of(user: Any, request: ExchangeRequest) -> str | None:
+    """requester or mentor for a focal point of either city; None for anyone else."""
+    if getattr(user, "role", None) != "focal_point" or user.city_id is None:
+        return None
+    if user.city_id == request.city_id:
+        return "requester"
+    proposal = live_proposal(request)
+    if proposal is not None and proposal.mentor_city_id == user.city_id:
+        return "mentor"
+    return None
+
+
+# --- Proposals: staff review them, then both cities decide ----------------------------------
+
+
+def _pending(proposal: MatchProposal) -> None:
+    if proposal.status != "proposed":
+        raise ExchangeRequestError({"status": _l("This proposal has already been decided.")})
+
+
+def approve(proposal: MatchProposal, actor: User | None) -> None:
+    """Staff put a proposal to both cities."""
+    _pending(proposal)
+    if proposal.staff_decision == "approved":
+        raise ExchangeRequestError({"status": _l("This proposal is already approved.")})
+    proposal.staff_decision = "approved"
+    audit.record(
+        "match_approved",
+        target=f"match_proposal:{proposal.id}",
+        after={"request": proposal.request_id, "mentor": proposal.mentor_city_id},
+        actor=actor,
+    )
+    db.session.flush()
+
+
+def change_mentor(
+    proposal: MatchProposal, mentor: City | None, actor: User | None
+) -> MatchProposal:
+    """Staff replace the proposed mentor with another eligible city, and approve the change."""
+    _pending(proposal)
+    request = proposal.request
+    if mentor is None:
+        raise ExchangeRequestError({"city": _l("Choose a city.")})
+    if mentor.id == proposal.mentor_city_id:
+        raise ExchangeRequestError({"city": _l("This city is already the proposed mentor.")})
+    found = [p for p in suggestions(request, limit=None) if p.mentor_id == mentor.id]
+    if not found:
+        raise ExchangeRequestError(
+            {
+                "city": _l(
+                    "This city cannot mentor this request now (themes, experience or capacity)."
+                )
+            }
+        )
+    proposal.status, proposal.staff_decision, proposal.decided_at = (
+        "withdrawn",
+        "replaced",
+        utcnow(),
+    )
+    chosen = _proposal_row(request, found[0], actor)
+    chosen.staff_decision = "approved"
+    db.session.flush()
+    audit.record(
+        "match_changed",
+        target=f"match_proposal:{chosen.id}",
+        before={"mentor": proposal.mentor_city_id},
+        after={"request": request.id, "mentor": mentor.id},
+        actor=actor,
+    )
+    return chosen
+
+
+def discard(proposal: MatchProposal, actor: User | None) -> None:
+    """Staff drop a proposal; the request goes back to wait for the next round."""
+    _pending(proposal)
+    proposal.status, proposal.staff_decision, proposal.decided_at = (
+        "withdrawn",
+        "discarded",
+        utcnow(),
+    )
+    _move(proposal.request, "submitted", actor, note="proposal discarded by staff")
+    audit.record(
+        "match_discarded",
+        target=f"match_proposal:{proposal.id}",
+        after={"request": proposal.request_id},
+        actor=actor,
+    )
+
+
 def accept(proposal: MatchProposal, side: str, actor: User | None) -> None:
-    """One side accepts; once both cities have, the request is accepted."""
+    """One city accepts; once both have, the exchange is accepted and under way."""
     _decide(proposal, side, "accepted", actor)
     if proposal.requester_decision == proposal.mentor_decision == "accepted":
         proposal.status, proposal.decided_at = "accepted", utcnow()
         _move(proposal.request, "accepted", actor)
+        _move(proposal.request, "in_progress", actor)
 
 
 def decline(proposal: MatchProposal, side: str, actor: User | None) -> None:
@@ -240,13 +376,16 @@ def decline(proposal: MatchProposal, side: str, actor: User | None) -> None:
 
 
 def _decide(proposal: MatchProposal, side: str, decision: str, actor: User | None) -> None:
-    if side not in SIDES:
-        raise ExchangeRequestError({"side": _l("Choose requester, mentor or staff.")})
-    if proposal.status != "proposed":
-        raise ExchangeRequestError({"status": _l("This proposal has already been decided.")})
+    if side not in CITY_SIDES:
+        raise ExchangeRequestError({"side": _l("Choose requester or mentor.")})
+    _pending(proposal)
+    if proposal.staff_decision != "approved":
+        raise ExchangeRequestError({"status": _l("Staff have not approved this proposal yet.")})
+    if getattr(proposal, f"{side}_decision") is not None:
+        raise ExchangeRequestError({"status": _l("This city has already decided.")})
     setattr(proposal, f"{side}_decision", decision)
     audit.record(
-        f"match_{decision}"[:40],
+        f"match_{decision}",
         target=f"match_proposal:{proposal.id}",
         after={"side": side, "request": proposal.request_id},
         actor=actor,
@@ -254,7 +393,7 @@ def _decide(proposal: MatchProposal, side: str, decision: str, actor: User | Non
 
 
 def offer(request: ExchangeRequest, mentor: City, actor: User | None) -> MatchProposal:
-    """A mentor city offers itself for a submitted request; it must be an eligible mentor."""
+    """A mentor city offers itself for a submitted request; staff review it like any proposal."""
     if request.status != "submitted":
         raise ExchangeRequestError({"status": _l("Only a submitted request takes offers.")})
     found = [p for p in suggestions(request, limit=None) if p.mentor_id == mentor.id]
@@ -268,10 +407,16 @@ def offer(request: ExchangeRequest, mentor: City, actor: User | None) -> MatchPr
         )
     proposal = _store(request, found[0], actor)
     proposal.mentor_decision = "accepted"
+    audit.record(
+        "match_offered",
+        target=f"exchange_request:{request.id}",
+        after={"mentor": mentor.id},
+        actor=actor,
+    )
     return proposal
 
 
-def _store(
+def _proposal_row(
     request: ExchangeRequest, proposal: matching.Proposal, actor: User | None
 ) -> MatchProposal:
     stored = MatchProposal(
@@ -284,8 +429,73 @@ def _store(
         proposed_by_id=actor.id if actor else None,
     )
     db.session.add(stored)
+    return stored
+
+
+def _store(
+    request: ExchangeRequest, proposal: matching.Proposal, actor: User | None
+) -> MatchProposal:
+    stored = _proposal_row(request, proposal, actor)
     _move(request, "proposed", actor)
     return stored
+
+
+# --- Completion: each city reports outcomes and feedback --------------------------------------
+
+
+def report(request: ExchangeRequest, side: str, fields: Any, actor: User | None) -> ExchangeReport:
+    """One side's outcomes, feedback and rating; the second report completes the exchange."""
+    if side not in CITY_SIDES:
+        raise ExchangeRequestError({"side": _l("Choose requester or mentor.")})
+    if request.status != "in_progress":
+        raise ExchangeRequestError(
+            {"status": _l("Only an exchange in progress can be reported on.")}
+        )
+    if any(r.side == side for r in request.reports):
+        raise ExchangeRequestError(
+            {"status": _l("This city has already reported on the exchange.")}
+        )
+    if not isinstance(fields, dict):
+        raise ExchangeRequestError({"request": _l("The body must be a JSON object.")})
+    errors: dict[str, Any] = {}
+    unknown = sorted(set(fields) - {"outcomes", "feedback", "rating"})
+    if unknown:
+        errors["request"] = _l("Unknown fields: %(names)s", names=", ".join(unknown))
+    texts = {}
+    for name in ("outcomes", "feedback"):
+        value = fields.get(name, "")
+        if not isinstance(value, str):
+            errors[name] = _l("This must be text.")
+        elif len(value) > MAX_CHALLENGE:
+            errors[name] = _l("At most %(limit)d characters.", limit=MAX_CHALLENGE)
+        elif "\x00" in value:
+            errors[name] = _l("This text contains characters that cannot be saved.")
+        else:
+            texts[name] = value.strip()
+    if "outcomes" in texts and not texts["outcomes"]:
+        errors["outcomes"] = _l("Say what came out of the exchange.")
+    rating = fields.get("rating")
+    if isinstance(rating, str) and rating.strip().isdigit():
+        rating = int(rating)
+    if isinstance(rating, bool) or rating not in EXCHANGE_RATINGS:
+        errors["rating"] = _l("Choose a rating from 1 to 5.")
+    if errors:
+        raise ExchangeRequestError(errors)
+    chosen = accepted_proposal(request)
+    city_id = request.city_id if side == "requester" else chosen.mentor_city_id
+    written = ExchangeReport(
+        side=side,
+        city_id=city_id,
+        author_id=actor.id if actor else None,
+        outcomes=texts["outcomes"],
+        feedback=texts["feedback"],
+        rating=rating,
+    )
+    request.reports.append(written)
+    db.session.flush()
+    if {r.side for r in request.reports} == set(CITY_SIDES):
+        complete(request, actor)
+    return written
 
 
 # --- The matching network, built from the database -------------------------------------------
@@ -330,22 +540,30 @@ def build_network() -> matching.Network:
         level = case.evidence_level if case.evidence_level in EVIDENCE_LEVELS else "none"
         for city in case.cities:
             evidence += [matching.Evidence(city.id, t.slug, "case", level) for t in case.themes]
-    for mentor_id, themes in completed_exchanges():
-        evidence += [matching.Evidence(mentor_id, theme, "exchange") for theme in themes]
+    for mentor_id, themes, feedback in completed_exchanges():
+        evidence += [
+            matching.Evidence(mentor_id, theme, "exchange", feedback=feedback) for theme in themes
+        ]
     return matching.Network(plain, evidence)
 
 
-def completed_exchanges() -> list[tuple[int, list[str]]]:
-    """(mentor city, themes) of every completed exchange: recorded ones and the hub's own."""
-    found = []
+def completed_exchanges() -> list[tuple[int, list[str], float | None]]:
+    """(mentor city, themes, feedback) of every completed exchange: recorded ones and the hub's.
+
+    Feedback is the requesting city's rating of the exchange, from 0 (poor) to 1 (excellent);
+    exchanges recorded in the content files carry none.
+    """
+    found: list[tuple[int, list[str], float | None]] = []
     for exchange in db.session.scalars(sa.select(Exchange).where(Exchange.ended.is_not(None))):
         themes = [t.slug for t in exchange.themes]
-        found += [(p.city_id, themes) for p in exchange.side("mentor") if p.city_id]
+        found += [(p.city_id, themes, None) for p in exchange.side("mentor") if p.city_id]
     done = sa.select(ExchangeRequest).where(ExchangeRequest.status == "completed")
     for request in db.session.scalars(done):
         chosen = accepted_proposal(request)
         if chosen is not None:
-            found.append((chosen.mentor_city_id, [t.slug for t in request.themes]))
+            ratings = [r.rating for r in request.reports if r.side == "requester"]
+            feedback = (ratings[0] - 1) / (len(EXCHANGE_RATINGS) - 1) if ratings else None
+            found.append((chosen.mentor_city_id, [t.slug for t in request.themes], feedback))
     return found
 
 
@@ -382,6 +600,25 @@ def suggestions(
     """The best mentors for one request now, best first."""
     network = build_network()
     return matching.suggest(plain_request(request), network, limit=limit or len(network.cities))
+
+
+def as_plain(proposal: MatchProposal) -> matching.Proposal:
+    """A stored proposal as the matching routine returned it."""
+    return matching.Proposal(
+        request_id=proposal.request_id,
+        mentor_id=proposal.mentor_city_id,
+        score=proposal.score,
+        rank=proposal.rank,
+        breakdown=proposal.breakdown,
+        facts=proposal.facts,
+        interpretation_needed=bool(proposal.facts.get("interpretation_needed")),
+    )
+
+
+def alternatives(request: ExchangeRequest, chosen: matching.Proposal) -> list[matching.Alternative]:
+    """Cities that came close to `chosen` for this request, each with why it was not chosen."""
+    network = build_network()
+    return matching.alternatives(plain_request(request), network, chosen)
 
 
 @dataclass(frozen=True)
