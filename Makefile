@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app hub
 # The secret key `make run` generates on first run; production sets HUB_SECRET_KEY itself.
 SECRET_FILE := instance/secret_key
 
-.PHONY: run test install install-test translations lint extract-messages update-catalogs clean bench-search bench-matching
+.PHONY: run test browser install install-test translations lint extract-messages update-catalogs clean bench-search bench-matching
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +39,17 @@ run: install $(SECRET_FILE)
 	HUB_SECRET_KEY="$$(cat $(SECRET_FILE))" $(FLASK) search reindex
 	HUB_SECRET_KEY="$$(cat $(SECRET_FILE))" $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
-test: install-test
+# Debian's Chromium and ChromeDriver for tests/test_browser.py (a browser downloaded by a test
+# tool fails here); installed once, with sudo when not root.
+CHROMEDRIVER := /usr/bin/chromedriver
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser:
+	@[ -x $(CHROMEDRIVER) ] && [ -x /usr/bin/chromium ] || { \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+test: install-test browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from hub.extensions import db
-from hub.models import City, ExchangeReport, ExchangeRequest, MatchProposal
+from hub.models import City, ExchangeReport, ExchangeRequest, MailMessage, MatchProposal, User
 from hub.services import accounts, catalog, content_files
 from hub.services import exchange_requests as requests
 from tests.conftest import CONTENT, _dispose, make_app
@@ -96,6 +96,10 @@ def state(app, request_id):
         )
 
 
+def mentor_id(app, slug) -> int:
+    return db.session.scalar(sa.select(User.id).filter_by(email=f"{slug}@example.org"))
+
+
 def proposal_of(app, request_id) -> tuple[int, str]:
     with app.app_context():
         found = db.session.get(ExchangeRequest, request_id)
@@ -127,8 +131,18 @@ def test_a_city_asks_staff_match_and_approve_both_cities_accept_and_report(site)
     # Before staff approve, the mentor city neither sees the request nor can decide.
     mentor_client = person(site, mentor)
     assert mentor_client.get(f"/en/exchanges/{request_id}").status_code == 404
+    with site.app_context():
+        db.session.get(User, mentor_id(site, mentor)).preferred_language = "ar"
+        db.session.commit()
     approved = staff.post(f"/en/exchanges/{request_id}/proposals/{proposal_id}/approve")
     assert approved.status_code == 303
+    with site.app_context():
+        sent = {m.recipient: m for m in db.session.scalars(sa.select(MailMessage))}
+        assert set(sent) == {"zanzibar@example.org", f"{mentor}@example.org"}
+        assert f"/en/exchanges/{request_id}" in sent["zanzibar@example.org"].body
+        assert "Mombasa" in sent["zanzibar@example.org"].body
+        arabic = sent[f"{mentor}@example.org"]  # the mentor's focal point reads Arabic
+        assert f"/ar/exchanges/{request_id}" in arabic.body and "مومباسا" in arabic.body
 
     mine = mentor_client.get("/en/exchanges/mine")
     assert "Requests we are asked to mentor" in text(mine)
