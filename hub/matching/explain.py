@@ -141,8 +141,10 @@ def alternatives(
     limit: int = ALTERNATIVES_LIMIT,
     weights: Weights = DEFAULT_WEIGHTS,
 ) -> list[Alternative]:
-    """Cities showing a requested theme that scored close to `chosen`, and why each was not chosen.
+    """Cities showing a requested theme that fit close to `chosen`, and why each was not chosen.
 
+    Closeness and order go by fit, the score before the load term: a busy or full city that
+    fits as well is the alternative a reader asks about, and its load is one of the reasons.
     `taken` lists mentors whose slots a round used up (RoundResult.full_mentors).
     """
     batch = Batch([request], network)
@@ -150,10 +152,11 @@ def alternatives(
     cols = np.nonzero(rules.offers[0])[0]
     cols = cols[network.ids[cols] != chosen.mentor_id]
     values = factor_values(batch, network, np.zeros(len(cols), dtype=np.int64), cols, None)
-    scores = total(values, weights)
-    close = scores >= chosen.score - CLOSE_MARGIN
-    cols, scores = cols[close], scores[close]
-    order = np.lexsort((network.ids[cols], -scores))[:limit]
+    fit = total(values, weights) - weights.load * values["load"]
+    chosen_fit = chosen.score - chosen.breakdown["load"]["contribution"]
+    close = fit >= chosen_fit - CLOSE_MARGIN
+    cols, fit = cols[close], fit[close]
+    order = np.lexsort((network.ids[cols], -fit))[:limit]
     taken_ids = set(taken)
     result = []
     for k in order.tolist():

@@ -88,8 +88,19 @@ def get_request(request_id: int) -> ExchangeRequest:
     return found
 
 
+def storable(text: str) -> bool:
+    """Text a database can keep: no NUL (PostgreSQL refuses it) and no lone surrogate."""
+    if "\x00" in text:
+        return False
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def city_by_slug(slug: Any) -> City | None:
-    if not isinstance(slug, str):
+    if not isinstance(slug, str) or not storable(slug) or len(slug) > 200:
         return None
     return db.session.scalar(sa.select(City).filter_by(slug=slug))
 
@@ -117,6 +128,10 @@ def _clean(fields: Any, partial: bool) -> dict[str, Any]:
             ):
                 errors[name] = _l("Choose one or more themes.")
                 continue
+            bad = sorted(v for v in value if not storable(v) or len(v) > 200)
+            if bad:
+                errors[name] = _l("Unknown themes: %(names)s", names=", ".join(map(ascii, bad)))
+                continue
             themes = db.session.scalars(sa.select(Theme).where(Theme.slug.in_(value))).all()
             missing = sorted(set(value) - {t.slug for t in themes})
             if missing:
@@ -131,7 +146,7 @@ def _clean(fields: Any, partial: bool) -> dict[str, Any]:
                 errors[name] = _l("Unknown languages: %(codes)s", codes=", ".join(wrong))
             clean[name] = list(dict.fromkeys(value))
         elif name == "format":
-            if value not in EXCHANGE_FORMATS:
+            if not isinstance(value, str) or value not in EXCHANGE_FORMATS:
                 errors[name] = _l("Choose a format: virtual, study-visit or mentoring.")
             clean[name] = value
         else:
@@ -140,6 +155,8 @@ def _clean(fields: Any, partial: bool) -> dict[str, Any]:
                 errors[name] = _l("This must be text.")
             elif len(value) > limit:
                 errors[name] = _l("At most %(limit)d characters.", limit=limit)
+            elif not storable(value):
+                errors[name] = _l("This text contains characters that cannot be saved.")
             elif name == "challenge" and not value.strip():
                 errors[name] = _l("Describe the challenge.")
             clean[name] = value.strip() if isinstance(value, str) else value
@@ -277,7 +294,11 @@ def side_of(user: Any, request: ExchangeRequest) -> str | None:
     if user.city_id == request.city_id:
         return "requester"
     proposal = live_proposal(request)
-    if proposal is not None and proposal.mentor_city_id == user.city_id:
+    if (
+        proposal is not None
+        and proposal.mentor_city_id == user.city_id
+        and (proposal.staff_decision == "approved" or proposal.status == "accepted")
+    ):
         return "mentor"
     return None
 
@@ -345,12 +366,12 @@ def change_mentor(
 def discard(proposal: MatchProposal, actor: User | None) -> None:
     """Staff drop a proposal; the request goes back to wait for the next round."""
     _pending(proposal)
+    _move(proposal.request, "submitted", actor, note="proposal discarded by staff")
     proposal.status, proposal.staff_decision, proposal.decided_at = (
         "withdrawn",
         "discarded",
         utcnow(),
     )
-    _move(proposal.request, "submitted", actor, note="proposal discarded by staff")
     audit.record(
         "match_discarded",
         target=f"match_proposal:{proposal.id}",
@@ -468,16 +489,18 @@ def report(request: ExchangeRequest, side: str, fields: Any, actor: User | None)
             errors[name] = _l("This must be text.")
         elif len(value) > MAX_CHALLENGE:
             errors[name] = _l("At most %(limit)d characters.", limit=MAX_CHALLENGE)
-        elif "\x00" in value:
+        elif not storable(value):
             errors[name] = _l("This text contains characters that cannot be saved.")
         else:
             texts[name] = value.strip()
     if "outcomes" in texts and not texts["outcomes"]:
         errors["outcomes"] = _l("Say what came out of the exchange.")
     rating = fields.get("rating")
-    if isinstance(rating, str) and rating.strip().isdigit():
-        rating = int(rating)
-    if isinstance(rating, bool) or rating not in EXCHANGE_RATINGS:
+    if isinstance(rating, str) and rating.strip().isascii() and rating.strip().isdecimal():
+        rating = int(rating)  # from a form
+    elif isinstance(rating, float) and rating.is_integer():
+        rating = int(rating)  # JSON has one kind of number: 3.0 is 3
+    if type(rating) is not int or rating not in EXCHANGE_RATINGS:
         errors["rating"] = _l("Choose a rating from 1 to 5.")
     if errors:
         raise ExchangeRequestError(errors)
