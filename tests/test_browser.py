@@ -161,9 +161,11 @@ def test_both_cities_accept_in_the_browser_one_of_them_in_arabic(served, browser
     badge = driver.find_element(By.CSS_SELECTOR, ".badge.status-in_progress")
     assert badge.text.strip() and badge.text.strip() != "In progress"  # shown in Arabic
     with served.app_context():
-        history = db.session.scalars(
-            sa.select(ExchangeRequest).where(ExchangeRequest.id == request_id)
-        ).one().history
+        history = (
+            db.session.scalars(sa.select(ExchangeRequest).where(ExchangeRequest.id == request_id))
+            .one()
+            .history
+        )
         assert [c.to_status for c in history] == [
             "draft",
             "submitted",

@@ -417,7 +417,10 @@ def test_a_bad_report_is_explained_and_stores_nothing(site):
         ({"outcomes": "Fine.", "rating": "9"}, "Choose a rating from 1 to 5."),
         ({"outcomes": "Fine.", "rating": "abc"}, "Choose a rating from 1 to 5."),
         ({"outcomes": "z" * 5001, "rating": "3"}, "At most 5000 characters."),
-        ({"outcomes": "A\x00B", "rating": "3"}, "This text contains characters that cannot be saved."),
+        (
+            {"outcomes": "A\x00B", "rating": "3"},
+            "This text contains characters that cannot be saved.",
+        ),
         ({"outcomes": "Fine.", "rating": "²"}, "Choose a rating from 1 to 5."),
     ):
         answer = zanzibar.post(f"/en/exchanges/{request_id}/report", data=data)
