@@ -433,6 +433,7 @@ def test_a_bad_report_is_explained_and_stores_nothing(site):
     )
     assert twice.status_code == 409
     assert "This city has already reported on the exchange." in text(twice)
+    assert "Send the report" not in text(twice)  # no form to fill in a second time
 
 
 def test_a_dry_run_previews_and_stores_nothing(site):

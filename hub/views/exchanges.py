@@ -296,7 +296,11 @@ def report(request_id: int):
     except ExchangeRequestError as error:
         db.session.rollback()
         page = render_template(
-            "exchanges/report_form.html", found=found, errors=error.errors, form=request.form
+            "exchanges/report_form.html",
+            found=found,
+            errors=error.errors,
+            form=request.form,
+            open_to_report=side is not None and side not in {r.side for r in found.reports},
         )
         return page, 400 if set(error.errors) & set(fields) else 409
     db.session.commit()
