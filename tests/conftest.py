@@ -15,7 +15,7 @@ from hub import create_app, search
 from hub.database import normalize_url
 from hub.extensions import db
 from hub.search import indexer
-from hub.services import content_files
+from hub.services import accounts, content_files
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
@@ -123,6 +123,31 @@ def form_app(database):
     app = make_app(database, WTF_CSRF_ENABLED=False)
     with app.app_context():
         db.create_all()
+    return app
+
+
+# The people of the exchange tests: name -> (role, city), each signing in as name@example.org.
+PASSWORD = "a long passphrase 2026"
+PEOPLE = {
+    "zanzibar": ("focal_point", "zanzibar"),
+    "mombasa": ("focal_point", "mombasa"),
+    "kristiansand": ("focal_point", "kristiansand"),
+    "saida": ("focal_point", "saida"),
+    "practitioner": ("practitioner", None),
+    "staff": ("staff", None),
+}
+
+
+def app_with_people(database: Database, **config):
+    """An app on a fresh database with `content/` loaded and every one of PEOPLE."""
+    app = make_app(database, **config)
+    with app.app_context():
+        db.create_all()
+        report = content_files.load_directory(CONTENT)
+        assert not report.errors, report.errors
+        for name, (role, city) in PEOPLE.items():
+            accounts.create_user(f"{name}@example.org", role, PASSWORD, city)
+        db.session.commit()
     return app
 
 

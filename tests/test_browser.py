@@ -17,17 +17,10 @@ from werkzeug.serving import make_server
 
 from hub.extensions import db
 from hub.models import ExchangeRequest
-from hub.services import accounts, content_files
-from tests.conftest import CONTENT, _dispose, make_app
+from tests.conftest import PASSWORD, _dispose, app_with_people
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
-PASSWORD = "a long passphrase 2026"
-PEOPLE = {
-    "zanzibar": ("focal_point", "zanzibar"),
-    "mombasa": ("focal_point", "mombasa"),
-    "staff": ("staff", None),
-}
 CHALLENGE = "Our action plan stalls between the county and the wards."
 # Without the network flags Chromium keeps calling hosts this machine cannot reach.
 FLAGS = (
@@ -49,15 +42,8 @@ def _browser_missing() -> bool:
 
 @pytest.fixture
 def served(database):
-    """The hub with content and three people, served over HTTP on a free port."""
-    app = make_app(database)
-    with app.app_context():
-        db.create_all()
-        report = content_files.load_directory(CONTENT)
-        assert not report.errors, report.errors
-        for name, (role, city) in PEOPLE.items():
-            accounts.create_user(f"{name}@example.org", role, PASSWORD, city)
-        db.session.commit()
+    """The hub with content and its people, served over HTTP on a free port."""
+    app = app_with_people(database)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

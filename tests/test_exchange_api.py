@@ -11,19 +11,10 @@ import sqlalchemy as sa
 
 from hub.extensions import db
 from hub.models import AuditEvent, City, ExchangeReport, ExchangeRequest, MatchProposal
-from hub.services import accounts, content_files
+from hub.services import accounts
 from hub.services import exchange_requests as requests
-from tests.conftest import CONTENT, _dispose, make_app
+from tests.conftest import PEOPLE, _dispose, app_with_people
 
-PASSWORD = "a long passphrase 2026"
-PEOPLE = {
-    "zanzibar": ("focal_point", "zanzibar"),
-    "mombasa": ("focal_point", "mombasa"),
-    "kristiansand": ("focal_point", "kristiansand"),
-    "saida": ("focal_point", "saida"),
-    "practitioner": ("practitioner", None),
-    "staff": ("staff", None),
-}
 REQUEST = {
     "themes": ["local-action-plans"],
     "challenge": "Our action plan stalls between the county and the wards.",
@@ -37,15 +28,11 @@ BASE = "/api/v1/exchange-requests"
 
 @pytest.fixture
 def site(database):
-    app = make_app(database)
+    app = app_with_people(database)
     with app.app_context():
-        db.create_all()
-        report = content_files.load_directory(CONTENT)
-        assert not report.errors, report.errors
-        tokens = {}
-        for name, (role, city) in PEOPLE.items():
-            person = accounts.create_user(f"{name}@example.org", role, PASSWORD, city)
-            tokens[name] = accounts.issue_token(person)
+        tokens = {
+            name: accounts.issue_token(accounts.find_user(f"{name}@example.org")) for name in PEOPLE
+        }
         db.session.commit()
     app.config["test_tokens"] = tokens
     yield app

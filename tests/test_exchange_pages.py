@@ -11,18 +11,10 @@ import sqlalchemy as sa
 
 from hub.extensions import db
 from hub.models import City, ExchangeReport, ExchangeRequest, MailMessage, MatchProposal, User
-from hub.services import accounts, catalog, content_files
+from hub.services import catalog
 from hub.services import exchange_requests as requests
-from tests.conftest import CONTENT, _dispose, make_app
+from tests.conftest import PASSWORD, _dispose, app_with_people
 
-PASSWORD = "a long passphrase 2026"
-PEOPLE = {
-    "zanzibar": ("focal_point", "zanzibar"),
-    "mombasa": ("focal_point", "mombasa"),
-    "saida": ("focal_point", "saida"),
-    "practitioner": ("practitioner", None),
-    "staff": ("staff", None),
-}
 CHALLENGE = "Our action plan stalls between the county and the wards."
 FORM = {
     "themes": ["local-action-plans"],
@@ -36,14 +28,7 @@ FORM = {
 
 @pytest.fixture
 def site(database):
-    app = make_app(database, WTF_CSRF_ENABLED=False)
-    with app.app_context():
-        db.create_all()
-        report = content_files.load_directory(CONTENT)
-        assert not report.errors, report.errors
-        for name, (role, city) in PEOPLE.items():
-            accounts.create_user(f"{name}@example.org", role, PASSWORD, city)
-        db.session.commit()
+    app = app_with_people(database, WTF_CSRF_ENABLED=False)
     yield app
     _dispose(app)
 

@@ -13,20 +13,11 @@ from flask_login import AnonymousUserMixin
 
 from hub.extensions import db
 from hub.models import AuditEvent, City, ExchangeReport, ExchangeRequest, MatchProposal
-from hub.services import accounts, content_files
+from hub.services import accounts
 from hub.services import exchange_requests as requests
 from hub.services.exchange_requests import ExchangeRequestError
-from tests.conftest import CONTENT, _dispose, make_app
+from tests.conftest import _dispose, app_with_people
 
-PASSWORD = "a long passphrase 2026"
-# Who takes part: focal points of the requesting city, of mentors and of a city not involved.
-PEOPLE = {
-    "zanzibar@example.org": ("focal_point", "zanzibar"),
-    "mombasa@example.org": ("focal_point", "mombasa"),
-    "saida@example.org": ("focal_point", "saida"),
-    "practitioner@example.org": ("practitioner", None),
-    "staff@example.org": ("staff", None),
-}
 REPORT = {
     "outcomes": "A ward forum now meets monthly.",
     "feedback": "Generous mentors.",
@@ -37,14 +28,7 @@ REPORT = {
 @pytest.fixture
 def hub(database):
     """The network's content loaded, and a focal point for Zanzibar (and a few more people)."""
-    app = make_app(database)
-    with app.app_context():
-        db.create_all()
-        report = content_files.load_directory(CONTENT)
-        assert not report.errors, report.errors
-        for email, (role, slug) in PEOPLE.items():
-            accounts.create_user(email, role, PASSWORD, slug)
-        db.session.commit()
+    app = app_with_people(database)
     with app.app_context():
         yield app
     _dispose(app)

@@ -104,7 +104,7 @@ def _involves_city(condition) -> sa.ColumnElement[bool]:
     return sa.or_(CaseStudy.lead_city.has(condition), CaseStudy.partner_cities.any(condition))
 
 
-def _in_band(band: vocab.SizeBand) -> sa.ColumnElement[bool]:
+def in_size_band(band: vocab.SizeBand) -> sa.ColumnElement[bool]:
     condition = City.population >= band.minimum
     if band.maximum is not None:
         condition = sa.and_(condition, City.population < band.maximum)
@@ -132,7 +132,7 @@ def search_cases(filters: CaseFilters, per_page: int):
     if filters.region:
         stmt = stmt.where(_involves_city(City.region == filters.region))
     if filters.size:
-        stmt = stmt.where(_involves_city(_in_band(vocab.SIZE_BANDS_BY_SLUG[filters.size])))
+        stmt = stmt.where(_involves_city(in_size_band(vocab.SIZE_BANDS_BY_SLUG[filters.size])))
     if filters.language:
         stmt = stmt.where(CaseStudy.texts.any(CaseText.language == filters.language))
     if filters.year:
@@ -263,7 +263,7 @@ def search_cities(filters: CityFilters) -> list[City]:
     if filters.region:
         stmt = stmt.where(City.region == filters.region)
     if filters.size:
-        stmt = stmt.where(_in_band(vocab.SIZE_BANDS_BY_SLUG[filters.size]))
+        stmt = stmt.where(in_size_band(vocab.SIZE_BANDS_BY_SLUG[filters.size]))
     return list(db.session.scalars(stmt))
 
 

@@ -39,22 +39,13 @@ class BoardFilters:
 
 def parse_filters(args: Mapping[str, str]) -> BoardFilters:
     """The board's filters from a query string; each unknown value is named, not ignored."""
-    filters = BoardFilters()
+    places = catalog.parse_city_filters(args)  # region and size, checked as on the city list
+    filters = BoardFilters(region=places.region, size=places.size, errors=dict(places.errors))
     theme = args.get("theme") or None
     if theme is not None and catalog.theme_by_slug(theme) is None:
         filters.errors["theme"] = _l("Unknown theme.")
     else:
         filters.theme = theme
-    region = args.get("region") or None
-    if region is not None and region not in vocab.REGIONS:
-        filters.errors["region"] = _l("Unknown region.")
-    else:
-        filters.region = region
-    size = args.get("size") or None
-    if size is not None and size not in vocab.SIZE_BANDS_BY_SLUG:
-        filters.errors["size"] = _l("Unknown city size.")
-    else:
-        filters.size = size
     format_ = args.get("format") or None
     if format_ is not None and format_ not in vocab.EXCHANGE_FORMATS:
         filters.errors["format"] = _l("Unknown format.")
@@ -80,10 +71,7 @@ def open_requests(filters: BoardFilters):
     if filters.region:
         stmt = stmt.where(City.region == filters.region)
     if filters.size:
-        band = vocab.SIZE_BANDS_BY_SLUG[filters.size]
-        stmt = stmt.where(City.population >= band.minimum)
-        if band.maximum is not None:
-            stmt = stmt.where(City.population < band.maximum)
+        stmt = stmt.where(catalog.in_size_band(vocab.SIZE_BANDS_BY_SLUG[filters.size]))
     if filters.format:
         stmt = stmt.where(ExchangeRequest.format == filters.format)
     return catalog.paginate(stmt, filters.page, BOARD_PER_PAGE)

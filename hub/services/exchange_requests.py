@@ -336,21 +336,13 @@ def change_mentor(
         raise ExchangeRequestError({"city": _l("Choose a city.")})
     if mentor.id == proposal.mentor_city_id:
         raise ExchangeRequestError({"city": _l("This city is already the proposed mentor.")})
-    found = [p for p in suggestions(request, limit=None) if p.mentor_id == mentor.id]
-    if not found:
-        raise ExchangeRequestError(
-            {
-                "city": _l(
-                    "This city cannot mentor this request now (themes, experience or capacity)."
-                )
-            }
-        )
+    found = _as_mentor(request, mentor)
     proposal.status, proposal.staff_decision, proposal.decided_at = (
         "withdrawn",
         "replaced",
         utcnow(),
     )
-    chosen = _proposal_row(request, found[0], actor)
+    chosen = _proposal_row(request, found, actor)
     chosen.staff_decision = "approved"
     db.session.flush()
     audit.record(
@@ -413,20 +405,22 @@ def _decide(proposal: MatchProposal, side: str, decision: str, actor: User | Non
     )
 
 
+def _as_mentor(request: ExchangeRequest, mentor: City) -> matching.Proposal:
+    """The routine's proposal of `mentor` for `request`, if the hard rules let it mentor now."""
+    for proposal in suggestions(request, limit=None):
+        if proposal.mentor_id == mentor.id:
+            return proposal
+    raise ExchangeRequestError(
+        {"city": _l("This city cannot mentor this request now (themes, experience or capacity).")}
+    )
+
+
 def offer(request: ExchangeRequest, mentor: City, actor: User | None) -> MatchProposal:
     """A mentor city offers itself for a submitted request; staff review it like any proposal."""
     if request.status != "submitted":
         raise ExchangeRequestError({"status": _l("Only a submitted request takes offers.")})
-    found = [p for p in suggestions(request, limit=None) if p.mentor_id == mentor.id]
-    if not found:
-        raise ExchangeRequestError(
-            {
-                "city": _l(
-                    "This city cannot mentor this request now (themes, experience or capacity)."
-                )
-            }
-        )
-    proposal = _store(request, found[0], actor)
+    found = _as_mentor(request, mentor)
+    proposal = _store(request, found, actor)
     proposal.mentor_decision = "accepted"
     audit.record(
         "match_offered",

@@ -223,17 +223,22 @@ def edit(request_id: int):
     return page, 400 if errors else 200
 
 
-def _step(request_id: int, step, message: str):
-    found = _visible(request_id)
-    _requester(found)
+def _attempt(found: ExchangeRequest, action, message: str):
+    """Take one step: commit and say so, or explain the refusal and change nothing."""
     try:
-        step(found, _user())
+        action()
     except ExchangeRequestError as error:
         _refused(error)
     else:
         db.session.commit()
         flash(message, "notice")
     return _back(found)
+
+
+def _step(request_id: int, step, message: str):
+    found = _visible(request_id)
+    _requester(found)
+    return _attempt(found, lambda: step(found, _user()), message)
 
 
 @bp.post("/<int:request_id>/submit")
@@ -259,16 +264,13 @@ def _decision(request_id: int, proposal_id: int, decide, message: str):
     found = _visible(request_id)
     proposal = _proposal(found, proposal_id)
     side = requests.side_of(current_user, found)
-    try:
+
+    def action():
         if side is None:
             raise ExchangeRequestError({"side": _("Only the two cities decide on a proposal.")})
         decide(proposal, side, _user())
-    except ExchangeRequestError as error:
-        _refused(error)
-    else:
-        db.session.commit()
-        flash(message, "notice")
-    return _back(found)
+
+    return _attempt(found, action, message)
 
 
 @bp.post("/<int:request_id>/proposals/<int:proposal_id>/accept")
@@ -341,16 +343,13 @@ def _tell_cities(proposal: MatchProposal) -> None:
 def _staff_step(request_id: int, proposal_id: int, step, message: str):
     found = _visible(request_id)
     proposal = _proposal(found, proposal_id)
-    try:
-        put = step(proposal)
-    except ExchangeRequestError as error:
-        _refused(error)
-    else:
+
+    def action():
+        put = step(proposal)  # the proposal now before both cities, if any
         if put is not None:
             _tell_cities(put)
-        db.session.commit()
-        flash(message, "notice")
-    return _back(found)
+
+    return _attempt(found, action, message)
 
 
 @bp.post("/<int:request_id>/proposals/<int:proposal_id>/approve")
