@@ -99,6 +99,17 @@ def storable(text: str) -> bool:
     return True
 
 
+def text_problem(value: Any, limit: int):
+    """Why `value` is not acceptable text of at most `limit` characters; None if it is."""
+    if not isinstance(value, str):
+        return _l("This must be text.")
+    if len(value) > limit:
+        return _l("At most %(limit)d characters.", limit=limit)
+    if not storable(value):
+        return _l("This text contains characters that cannot be saved.")
+    return None
+
+
 def city_by_slug(slug: Any) -> City | None:
     if not isinstance(slug, str) or not storable(slug) or len(slug) > 200:
         return None
@@ -150,15 +161,11 @@ def _clean(fields: Any, partial: bool) -> dict[str, Any]:
                 errors[name] = _l("Choose a format: virtual, study-visit or mentoring.")
             clean[name] = value
         else:
-            limit = MAX_CHALLENGE if name == "challenge" else MAX_TIMEFRAME
-            if not isinstance(value, str):
-                errors[name] = _l("This must be text.")
-            elif len(value) > limit:
-                errors[name] = _l("At most %(limit)d characters.", limit=limit)
-            elif not storable(value):
-                errors[name] = _l("This text contains characters that cannot be saved.")
-            elif name == "challenge" and not value.strip():
-                errors[name] = _l("Describe the challenge.")
+            problem = text_problem(value, MAX_CHALLENGE if name == "challenge" else MAX_TIMEFRAME)
+            if problem is None and name == "challenge" and not value.strip():
+                problem = _l("Describe the challenge.")
+            if problem is not None:
+                errors[name] = problem
             clean[name] = value.strip() if isinstance(value, str) else value
     if errors:
         raise ExchangeRequestError(errors)
@@ -479,14 +486,11 @@ def report(request: ExchangeRequest, side: str, fields: Any, actor: User | None)
     texts = {}
     for name in ("outcomes", "feedback"):
         value = fields.get(name, "")
-        if not isinstance(value, str):
-            errors[name] = _l("This must be text.")
-        elif len(value) > MAX_CHALLENGE:
-            errors[name] = _l("At most %(limit)d characters.", limit=MAX_CHALLENGE)
-        elif not storable(value):
-            errors[name] = _l("This text contains characters that cannot be saved.")
-        else:
+        problem = text_problem(value, MAX_CHALLENGE)
+        if problem is None:
             texts[name] = value.strip()
+        else:
+            errors[name] = problem
     if "outcomes" in texts and not texts["outcomes"]:
         errors["outcomes"] = _l("Say what came out of the exchange.")
     rating = fields.get("rating")
