@@ -151,6 +151,33 @@ def app_with_people(database: Database, **config):
     return app
 
 
+def request_state(app, request_id: int) -> tuple:
+    """Everything about an exchange request that a refused step must leave as it was."""
+    from hub.models import ExchangeRequest
+
+    with app.app_context():
+        found = db.session.get(ExchangeRequest, request_id)
+        return (
+            found.status,
+            found.challenge,
+            found.timeframe,
+            found.format,
+            [t.slug for t in found.themes],
+            [(c.from_status, c.to_status) for c in found.history],
+            [
+                (
+                    p.mentor_city.slug,
+                    p.status,
+                    p.staff_decision,
+                    p.requester_decision,
+                    p.mentor_decision,
+                )
+                for p in found.proposals
+            ],
+            [(r.side, r.rating, r.outcomes) for r in found.reports],
+        )
+
+
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()

@@ -10,10 +10,18 @@ import pytest
 import sqlalchemy as sa
 
 from hub.extensions import db
-from hub.models import AuditEvent, City, ExchangeReport, ExchangeRequest, MatchProposal
+from hub.models import (
+    AuditEvent,
+    City,
+    ExchangeReport,
+    ExchangeRequest,
+    MailMessage,
+    MatchProposal,
+)
 from hub.services import accounts
 from hub.services import exchange_requests as requests
 from tests.conftest import PEOPLE, _dispose, app_with_people
+from tests.conftest import request_state as state
 
 REQUEST = {
     "themes": ["local-action-plans"],
@@ -56,37 +64,6 @@ def raw(app, who, method, path, data: str):
 
 def create(app, who="zanzibar", **fields):
     return call(app, who, "POST", BASE, {**REQUEST, **fields})
-
-
-def snapshot(app, request_id):
-    with app.app_context():
-        found = db.session.get(ExchangeRequest, request_id)
-        return (found.status, found.challenge, len(found.history), len(found.proposals))
-
-
-def state(app, request_id):
-    """Everything a refused call must leave as it was."""
-    with app.app_context():
-        found = db.session.get(ExchangeRequest, request_id)
-        return (
-            found.status,
-            found.challenge,
-            found.timeframe,
-            found.format,
-            [t.slug for t in found.themes],
-            [(c.from_status, c.to_status) for c in found.history],
-            [
-                (
-                    p.mentor_city.slug,
-                    p.status,
-                    p.staff_decision,
-                    p.requester_decision,
-                    p.mentor_decision,
-                )
-                for p in found.proposals
-            ],
-            [(r.side, r.rating, r.outcomes) for r in found.reports],
-        )
 
 
 def count(app, model) -> int:
@@ -320,7 +297,7 @@ def test_the_requesting_city_and_staff_edit_a_request(site):
 
 def test_another_citys_focal_point_gets_404_and_the_request_is_untouched(site):
     request_id = create(site).json["id"]
-    before = snapshot(site, request_id)
+    before = state(site, request_id)
     base = f"{BASE}/{request_id}"
     for method, path in [
         ("GET", base),
@@ -329,7 +306,7 @@ def test_another_citys_focal_point_gets_404_and_the_request_is_untouched(site):
         ("POST", f"{base}/withdraw"),
     ]:
         assert call(site, "saida", method, path).status_code == 404, path
-    assert snapshot(site, request_id) == before
+    assert state(site, request_id) == before
     refused = refusals(site)
     assert len(refused) == 4
     assert refused[0] == (f"exchange_request:{request_id}", "saida@example.org")
@@ -438,6 +415,9 @@ def test_two_cities_go_through_a_whole_exchange_without_a_browser(site):
     approved_ = call(site, "staff", "POST", f"{decide}/approve")
     assert approved_.status_code == 200
     assert approved_.json["proposals"][0]["state"] == "cities"
+    with site.app_context():  # approval over the API mails both cities, as in the browser
+        mailed = db.session.scalars(sa.select(MailMessage.recipient)).all()
+        assert sorted(mailed) == ["mombasa@example.org", "zanzibar@example.org"]
     again = call(site, "staff", "POST", f"{decide}/approve")
     assert again.status_code == 409
     assert again.json["errors"] == {"status": "This proposal is already approved."}
@@ -621,20 +601,20 @@ def test_staff_run_a_round_a_dry_run_stores_nothing(site):
     dry = call(site, "staff", "POST", "/api/v1/matching-rounds", {"dry_run": True})
     assert dry.status_code == 200 and dry.json["dry_run"] is True
     assert [p["request"] for p in dry.json["proposals"]] == [request_id]
-    assert snapshot(site, request_id)[0] == "submitted"
+    assert state(site, request_id)[0] == "submitted"
     bad = call(site, "staff", "POST", "/api/v1/matching-rounds", {"dry_run": "yes"})
     assert bad.status_code == 400 and "dry_run" in bad.json["errors"]
     for body in ("[true]", "null", "{", "dry run", '{"dry": true}'):
         wrong = raw(site, "staff", "POST", "/api/v1/matching-rounds", body)
         assert wrong.status_code == 400 and "request" in wrong.json["errors"], body
-    assert snapshot(site, request_id)[0] == "submitted"
+    assert state(site, request_id)[0] == "submitted"
 
     real = call(site, "staff", "POST", "/api/v1/matching-rounds", {})
     assert real.status_code == 201
     assert real.json["proposals"] == [
         {**item, "id": real.json["proposals"][0]["id"]} for item in dry.json["proposals"]
     ]
-    assert snapshot(site, request_id)[0] == "proposed"
+    assert state(site, request_id)[0] == "proposed"
     with site.app_context():
         stored = db.session.scalars(sa.select(MatchProposal)).all()
         assert [(p.request_id, p.mentor_city.slug) for p in stored] == [

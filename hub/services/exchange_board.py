@@ -217,9 +217,7 @@ def mentoring_of(city: City) -> tuple[list[MatchProposal], list[MatchProposal]]:
         state = requests.proposal_state(proposal)
         if state == "review" and proposal.mentor_decision == "accepted":
             waiting.append(proposal)
-        elif requests.mentor_sees(proposal.request, city.id) and (
-            proposal.staff_decision == "approved" or proposal.status == "accepted"
-        ):
+        elif requests.put_to_mentor(proposal):
             put.append(proposal)
     return put, waiting
 

@@ -276,11 +276,15 @@ def get_proposal(request: ExchangeRequest, proposal_id: int) -> MatchProposal:
 # --- Who sees a request, and on which side they stand ---------------------------------------
 
 
+def put_to_mentor(proposal: MatchProposal) -> bool:
+    """Staff have put this proposal to its mentor city (or both cities accepted it)."""
+    return proposal.staff_decision == "approved" or proposal.status == "accepted"
+
+
 def mentor_sees(request: ExchangeRequest, city_id: int | None) -> bool:
     """A mentor city sees a request once staff have put it to the city, and after."""
     return city_id is not None and any(
-        p.mentor_city_id == city_id and (p.staff_decision == "approved" or p.status == "accepted")
-        for p in request.proposals
+        p.mentor_city_id == city_id and put_to_mentor(p) for p in request.proposals
     )
 
 
@@ -301,11 +305,7 @@ def side_of(user: Any, request: ExchangeRequest) -> str | None:
     if user.city_id == request.city_id:
         return "requester"
     proposal = live_proposal(request)
-    if (
-        proposal is not None
-        and proposal.mentor_city_id == user.city_id
-        and (proposal.staff_decision == "approved" or proposal.status == "accepted")
-    ):
+    if proposal is not None and proposal.mentor_city_id == user.city_id and put_to_mentor(proposal):
         return "mentor"
     return None
 
@@ -318,8 +318,8 @@ def _pending(proposal: MatchProposal) -> None:
         raise ExchangeRequestError({"status": _l("This proposal has already been decided.")})
 
 
-def approve(proposal: MatchProposal, actor: User | None) -> None:
-    """Staff put a proposal to both cities."""
+def approve(proposal: MatchProposal, actor: User | None) -> MatchProposal:
+    """Staff put a proposal to both cities; returns it, as change_mentor returns its new one."""
     _pending(proposal)
     if proposal.staff_decision == "approved":
         raise ExchangeRequestError({"status": _l("This proposal is already approved.")})
@@ -331,6 +331,7 @@ def approve(proposal: MatchProposal, actor: User | None) -> None:
         actor=actor,
     )
     db.session.flush()
+    return proposal
 
 
 def change_mentor(
@@ -426,6 +427,8 @@ def offer(request: ExchangeRequest, mentor: City, actor: User | None) -> MatchPr
     """A mentor city offers itself for a submitted request; staff review it like any proposal."""
     if request.status != "submitted":
         raise ExchangeRequestError({"status": _l("Only a submitted request takes offers.")})
+    if mentor.id == request.city_id:
+        raise ExchangeRequestError({"city": _l("A city cannot mentor its own request.")})
     found = _as_mentor(request, mentor)
     proposal = _store(request, found, actor)
     proposal.mentor_decision = "accepted"

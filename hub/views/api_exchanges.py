@@ -23,7 +23,7 @@ from hub.errors import NotFound
 from hub.extensions import csrf, db
 from hub.models import ExchangeRequest, MatchProposal
 from hub.security.access import FOCAL_POINT, STAFF, allow, not_found_for
-from hub.services import audit
+from hub.services import audit, exchange_mail
 from hub.services import exchange_requests as requests
 from hub.services.exchange_requests import ExchangeRequestError
 
@@ -48,6 +48,16 @@ def _refusal(error: ExchangeRequestError, status: int | None = None):
     if status is None:
         status = 409 if "status" in error.errors else 400
     return _errors(error.errors, status)
+
+
+def _attempt(found: ExchangeRequest, action, refused: int | None = None, status: int = 200):
+    """Take one step: commit and answer with the request, or roll back and explain why not."""
+    try:
+        action()
+    except ExchangeRequestError as error:
+        return _refusal(error, refused)
+    db.session.commit()
+    return jsonify(request_json(found)), status
 
 
 def _forbidden(target: str, errors: dict):
@@ -234,12 +244,7 @@ def get_request(request_id: int):
 @allow(FOCAL_POINT)
 def edit_request(request_id: int):
     found = _planning(request_id)
-    try:
-        requests.edit_request(found, _payload(), _actor())
-    except ExchangeRequestError as error:
-        return _refusal(error)
-    db.session.commit()
-    return jsonify(request_json(found))
+    return _attempt(found, lambda: requests.edit_request(found, _payload(), _actor()))
 
 
 @bp.post(f"{BASE}/<int:request_id>/submit")
@@ -257,12 +262,7 @@ def withdraw_request(request_id: int):
 def _step(request_id: int, step):
     """Move a request its city plans one step of its lifecycle; a step out of order is a 409."""
     found = _planning(request_id)
-    try:
-        step(found, _actor())
-    except ExchangeRequestError as error:
-        return _refusal(error, 409)
-    db.session.commit()
-    return jsonify(request_json(found))
+    return _attempt(found, lambda: step(found, _actor()), refused=409)
 
 
 @bp.get(f"{BASE}/<int:request_id>/suggestions")
@@ -287,8 +287,6 @@ def offer(request_id: int):
             f"exchange_request:{request_id}", {"city": _l("Your account is not linked to a city.")}
         )
     try:
-        if found.city_id == city.id:
-            raise ExchangeRequestError({"city": _l("A city cannot mentor its own request.")})
         proposal = requests.offer(found, city, _actor())
     except ExchangeRequestError as error:
         return _refusal(error, 409)
@@ -299,12 +297,13 @@ def offer(request_id: int):
 def _staff_step(request_id: int, proposal_id: int, step, created: bool = False):
     found = _visible(request_id)
     proposal = _proposal(found, proposal_id)
-    try:
-        step(proposal)
-    except ExchangeRequestError as error:
-        return _refusal(error, 409)
-    db.session.commit()
-    return jsonify(request_json(found)), 201 if created else 200
+
+    def action():
+        put = step(proposal)  # the proposal now before both cities, if any
+        if put is not None:
+            exchange_mail.tell_cities(put)
+
+    return _attempt(found, action, refused=409, status=201 if created else 200)
 
 
 @bp.post(f"{PROPOSAL}/approve")
@@ -356,12 +355,7 @@ def _decision(request_id: int, proposal_id: int, decide):
             f"match_proposal:{proposal.id}",
             {"side": _l("Only the two cities decide on a proposal.")},
         )
-    try:
-        decide(proposal, side, _actor())
-    except ExchangeRequestError as error:
-        return _refusal(error, 409)
-    db.session.commit()
-    return jsonify(request_json(found))
+    return _attempt(found, lambda: decide(proposal, side, _actor()), refused=409)
 
 
 @bp.post(f"{PROPOSAL}/accept")
@@ -393,12 +387,7 @@ def report(request_id: int):
             f"exchange_request:{request_id}",
             {"side": _l("Only the two cities report on an exchange.")},
         )
-    try:
-        requests.report(found, side, _payload(), _actor())
-    except ExchangeRequestError as error:
-        return _refusal(error)
-    db.session.commit()
-    return jsonify(request_json(found)), 201
+    return _attempt(found, lambda: requests.report(found, side, _payload(), _actor()), status=201)
 
 
 # --- Matching rounds ---------------------------------------------------------------------------

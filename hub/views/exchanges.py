@@ -7,17 +7,16 @@ posts a form and redirects; a step the lifecycle refuses is explained and change
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from hub.errors import NotFound
 from hub.extensions import db
-from hub.models import ExchangeRequest, MatchProposal, User
+from hub.models import ExchangeRequest
 from hub.security.access import FOCAL_POINT, PUBLIC, STAFF, allow, not_found_for
-from hub.services import catalog, exchange_board, mail
+from hub.services import catalog, exchange_board, exchange_mail
 from hub.services import exchange_requests as requests
 from hub.services.exchange_requests import ExchangeRequestError
 
@@ -94,8 +93,6 @@ def offer(request_id: int):
     try:
         if city is None:
             raise ExchangeRequestError({"city": _("Your account is not linked to a city.")})
-        if found.city_id == city.id:
-            raise ExchangeRequestError({"city": _("A city cannot mentor its own request.")})
         requests.offer(found, city, _user())
     except ExchangeRequestError as error:
         _refused(error)
@@ -123,6 +120,7 @@ def mine():
         mentoring=mentoring,
         offers=offers,
         proposal_state=requests.proposal_state,
+        live_proposal=requests.live_proposal,
     )
 
 
@@ -313,33 +311,6 @@ def report(request_id: int):
 # --- Staff: review proposals, run rounds, watch the figures -----------------------------------
 
 
-def _tell_cities(proposal: MatchProposal) -> None:
-    """Mail the focal points of both cities, each in their language, that a decision awaits."""
-    found = proposal.request
-    people = db.session.scalars(
-        sa.select(User).where(
-            User.role == "focal_point",
-            User.active.is_(True),
-            User.city_id.in_((found.city_id, proposal.mentor_city_id)),
-        )
-    )
-    for person in people:
-        lang = person.preferred_language
-        with force_locale(lang):
-            link = url_for("exchanges.detail", request_id=found.id, lang=lang, _external=True)
-            mail.send(
-                person.email,
-                _("A peer exchange awaits your city's decision"),
-                _(
-                    "The network proposes %(mentor)s as the mentor city for the request of "
-                    "%(city)s. Open the request to accept or decline:\n\n%(link)s",
-                    mentor=proposal.mentor_city.display_name(lang),
-                    city=found.city.display_name(lang),
-                    link=link,
-                ),
-            )
-
-
 def _staff_step(request_id: int, proposal_id: int, step, message: str):
     found = _visible(request_id)
     proposal = _proposal(found, proposal_id)
@@ -347,7 +318,7 @@ def _staff_step(request_id: int, proposal_id: int, step, message: str):
     def action():
         put = step(proposal)  # the proposal now before both cities, if any
         if put is not None:
-            _tell_cities(put)
+            exchange_mail.tell_cities(put)
 
     return _attempt(found, action, message)
 
@@ -358,7 +329,7 @@ def approve(request_id: int, proposal_id: int):
     return _staff_step(
         request_id,
         proposal_id,
-        lambda p: requests.approve(p, _user()) or p,
+        lambda p: requests.approve(p, _user()),
         _("The proposal is approved and put to both cities."),
     )
 
