@@ -31,6 +31,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
 
     register_extensions(app)
+    register_models()
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -65,6 +66,16 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
 
 
+def register_models() -> None:
+    """Every feature's tables, so the metadata (create_all, migrations) knows them all."""
+    import hub.accounts.models
+    import hub.audit
+    import hub.cities.models
+    import hub.exchanges.models
+    import hub.publishing.models
+    import hub.search.outbox  # noqa: F401
+
+
 def register_blueprints(app: Flask) -> None:
     from hub.views import (
         accounts,
@@ -95,9 +106,9 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from hub.views import errors
+    from hub import web
 
-    errors.init_app(app)
+    web.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -13,9 +13,9 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from hub import search
+from hub.accounts.models import ROLES
 from hub.errors import NotFound
 from hub.extensions import db
-from hub.models import ROLES
 from hub.search import documents as search_documents
 from hub.search import indexer
 from hub.search.store import applied_sequence

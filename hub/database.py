@@ -1,10 +1,16 @@
 """Database engine settings that the URL alone cannot carry."""
 
 import sqlite3
+from datetime import UTC, datetime
 
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, as the naive datetime the hub's columns store; a callable default."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def normalize_url(url: str) -> str:

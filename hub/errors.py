@@ -1,20 +1,60 @@
-"""The hub's own exceptions; views turn them into HTTP answers."""
+"""The hub's one error family. Operations raise these; `hub.web` turns them into HTTP answers,
+a page for people and `{"errors": {...}}` for `/api/v1`, in one place each."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+# The key of a problem that belongs to no single field.
+GENERAL = "_"
 
 
 class HubError(Exception):
-    """Base class of the hub's domain errors."""
+    """A refusal with a message per field at fault (`GENERAL` for the whole submission)."""
+
+    status = 400
+
+    def __init__(self, errors: Mapping[str, Any] | Any = None) -> None:
+        if errors is None:
+            errors = {}
+        elif not isinstance(errors, Mapping):
+            errors = {GENERAL: errors}
+        self.errors: dict[str, Any] = dict(errors)
+        super().__init__("; ".join(f"{key}: {value}" for key, value in self.errors.items()))
+
+
+class InvalidInput(HubError):
+    """What was sent cannot be used: a missing, malformed or unknown value."""
+
+    status = 400
+
+
+class NotAllowed(HubError):
+    """The user may see the record but not do this to it."""
+
+    status = 403
 
 
 class NotFound(HubError):
     """A record that does not exist, or that the reader may not see."""
 
+    status = 404
 
-class ContentError(HubError):
+
+class StepRefused(HubError):
+    """A step that the record's current state does not allow (out of order, or taken twice)."""
+
+    status = 409
+
+
+class ContentError(InvalidInput):
     """A content file that cannot be loaded: which file, which field, and why."""
 
-    def __init__(self, path: str, field: str | None, reason: str) -> None:
+    def __init__(self, path: str, field: str | None, reason: Any) -> None:
         self.path = path
         self.field = field
         self.reason = reason
+        super().__init__({field or GENERAL: reason})
         where = f"{path}: {field}: " if field else f"{path}: "
-        super().__init__(where + reason)
+        self.args = (where + str(reason),)

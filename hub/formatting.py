@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 
 from hub import vocab
 from hub.i18n import current_language
-from hub.models import Webinar
+from hub.publishing.models import Webinar
 
 
 def long_date(day: date) -> str:

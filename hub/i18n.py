@@ -88,6 +88,8 @@ def select_locale() -> str:
     first = request.path.strip("/").split("/", 1)[0]
     if first in LANGUAGES:
         return first
+    if first == "api" and request.args.get("lang") in LANGUAGES:
+        return request.args["lang"]
     return browser_language()
 
 

@@ -153,7 +153,7 @@ def app_with_people(database: Database, **config):
 
 def request_state(app, request_id: int) -> tuple:
     """Everything about an exchange request that a refused step must leave as it was."""
-    from hub.models import ExchangeRequest
+    from hub.exchanges.models import ExchangeRequest
 
     with app.app_context():
         found = db.session.get(ExchangeRequest, request_id)

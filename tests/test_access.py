@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from hub.accounts.models import User
+from hub.cities.models import City
 from hub.extensions import db
-from hub.models import CaseStudy, City, User, Webinar
+from hub.publishing.models import CaseStudy, Webinar
 from hub.security.access import (
     ADMIN,
     BUILT_IN,

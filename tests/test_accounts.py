@@ -10,8 +10,9 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
+from hub.accounts.models import MailMessage, User
+from hub.audit import AuditEvent
 from hub.extensions import db
-from hub.models import AuditEvent, MailMessage, User
 from hub.services import accounts
 from tests.conftest import make_app
 

@@ -7,8 +7,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from hub.accounts.models import MailMessage, User
+from hub.audit import AuditEvent
 from hub.extensions import db
-from hub.models import AuditEvent, MailMessage, User
 from hub.services import accounts, content_files
 from tests.conftest import CONTENT, _dispose
 

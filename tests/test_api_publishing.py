@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from hub.accounts.models import User
+from hub.audit import AuditEvent
 from hub.extensions import db
-from hub.models import AuditEvent, CaseStudy, User, Webinar
+from hub.publishing.models import CaseStudy, Webinar
 from hub.services import accounts, content_files
 from tests.conftest import CONTENT, make_app
 

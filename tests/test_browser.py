@@ -15,8 +15,8 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.serving import make_server
 
+from hub.exchanges.models import ExchangeRequest
 from hub.extensions import db
-from hub.models import ExchangeRequest
 from tests.conftest import PASSWORD, _dispose, app_with_people
 
 CHROMIUM = "/usr/bin/chromium"

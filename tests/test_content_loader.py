@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from hub.cities.models import City, Theme
+from hub.exchanges.models import Exchange
 from hub.extensions import db
-from hub.models import CaseStudy, City, Exchange, Theme, Webinar
+from hub.publishing.models import CaseStudy, Webinar
 from hub.services import content_files
 from tests.conftest import CONTENT
 

@@ -3,7 +3,7 @@
 import pytest
 
 from hub.markdown import render_markdown
-from hub.models.content import reading_minutes
+from hub.publishing.models import reading_minutes
 from hub.vocab import size_band
 
 

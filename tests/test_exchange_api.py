@@ -9,15 +9,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from hub.accounts.models import MailMessage
+from hub.audit import AuditEvent
+from hub.cities.models import City
+from hub.exchanges.models import ExchangeReport, ExchangeRequest, MatchProposal
 from hub.extensions import db
-from hub.models import (
-    AuditEvent,
-    City,
-    ExchangeReport,
-    ExchangeRequest,
-    MailMessage,
-    MatchProposal,
-)
 from hub.services import accounts
 from hub.services import exchange_requests as requests
 from tests.conftest import PEOPLE, _dispose, app_with_people

@@ -9,8 +9,10 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
+from hub.accounts.models import MailMessage, User
+from hub.cities.models import City
+from hub.exchanges.models import ExchangeReport, ExchangeRequest, MatchProposal
 from hub.extensions import db
-from hub.models import City, ExchangeReport, ExchangeRequest, MailMessage, MatchProposal, User
 from hub.services import catalog
 from hub.services import exchange_requests as requests
 from tests.conftest import PASSWORD, _dispose, app_with_people

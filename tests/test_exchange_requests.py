@@ -11,8 +11,10 @@ import pytest
 import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 
+from hub.audit import AuditEvent
+from hub.cities.models import City
+from hub.exchanges.models import ExchangeReport, ExchangeRequest, MatchProposal
 from hub.extensions import db
-from hub.models import AuditEvent, City, ExchangeReport, ExchangeRequest, MatchProposal
 from hub.services import accounts
 from hub.services import exchange_requests as requests
 from hub.services.exchange_requests import ExchangeRequestError

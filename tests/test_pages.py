@@ -7,9 +7,11 @@ import re
 import pytest
 from markupsafe import escape
 
+from hub.cities.models import City, Theme
+from hub.exchanges.models import Exchange
 from hub.extensions import db
 from hub.i18n import LANGUAGES
-from hub.models import CaseStudy, City, Exchange, Theme, Webinar
+from hub.publishing.models import CaseStudy, Webinar
 
 NAV = {"en": "Case studies", "ar": "دراسات الحالة", "fr": "Études de cas", "es": "Estudios de caso"}
 

@@ -6,8 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from hub import search
+from hub.audit import AuditEvent
 from hub.extensions import db
-from hub.models import AuditEvent, CaseStudy, TranslationReport, Webinar
+from hub.publishing.models import CaseStudy, TranslationReport, Webinar
 from hub.search import indexer
 from hub.services import accounts, content_files
 from tests.conftest import CONTENT

@@ -8,8 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from hub import search
+from hub.cities.models import City
 from hub.extensions import db
-from hub.models import CaseStudy, City
+from hub.publishing.models import CaseStudy
 from hub.search import indexer
 from hub.services import content_files
 from tests.conftest import CONTENT

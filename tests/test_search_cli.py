@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from hub import search
 from hub.extensions import db
-from hub.models import CaseStudy
+from hub.publishing.models import CaseStudy
 from hub.search.store import STATE_DOC
 from hub.services import content_files
 from tests.conftest import CONTENT, ROOT

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from hub.accounts.models import ApiToken, User
+from hub.audit import AuditEvent
 from hub.extensions import db
-from hub.models import ApiToken, AuditEvent, User
 from hub.security import token_digest
 from hub.services import content_files
 from tests.conftest import CONTENT

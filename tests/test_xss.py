@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from hub.extensions import db
-from hub.models import CaseStudy
+from hub.publishing.models import CaseStudy
 from hub.services import content_files
 from tests.conftest import CONTENT
 

@@ -8,8 +8,9 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from hub.cities.models import City
 from hub.extensions import db
-from hub.models import CaseStudy, City, Speaker, Webinar
+from hub.publishing.models import CaseStudy, Speaker, Webinar
 from hub.search.analysis import LANGUAGES
 from hub.search.schema import (
     EXCERPT_LENGTH,

@@ -23,10 +23,10 @@ import sqlalchemy as sa
 from flask import Flask
 from whoosh.writing import MERGE_SMALL
 
+from hub.database import utcnow
 from hub.extensions import db
-from hub.models import SearchOutbox
-from hub.models.outbox import utcnow
 from hub.search import documents
+from hub.search.outbox import SearchOutbox
 from hub.search.store import STATE_DOC, IndexStore, applied_sequence
 
 BATCH_SIZE = 500

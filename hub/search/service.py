@@ -12,6 +12,7 @@ from whoosh import highlight
 from whoosh.searching import Hit, Searcher
 
 from hub import vocab
+from hub.errors import InvalidInput
 from hub.i18n import DEFAULT_LANGUAGE
 from hub.search import facets as facet_sets
 from hub.search import spelling
@@ -41,10 +42,8 @@ SNIPPET_FRAGMENTS = 2
 KIND_PATHS = {"case": "cases", "webinar": "webinars", "city": "cities"}
 
 
-class InvalidSearch(ValueError):
-    def __init__(self, errors: dict[str, object]) -> None:
-        super().__init__(", ".join(errors))
-        self.errors = errors
+class InvalidSearch(InvalidInput):
+    """Search parameters that cannot be used; `errors` maps each parameter to why."""
 
 
 @dataclass

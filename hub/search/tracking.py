@@ -14,17 +14,17 @@ from flask import current_app, has_app_context
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 
-from hub.models import (
+from hub.cities.models import City
+from hub.database import utcnow
+from hub.publishing.models import (
     CaseStudy,
     CaseText,
-    City,
-    SearchOutbox,
     Speaker,
     Webinar,
     WebinarText,
+    case_partner_cities,
 )
-from hub.models.content import case_partner_cities
-from hub.models.outbox import utcnow
+from hub.search.outbox import SearchOutbox
 
 WROTE_OUTBOX = "hub.search.wrote_outbox"
 Key = tuple[str, int]

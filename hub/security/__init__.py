@@ -9,8 +9,8 @@ from flask import Flask, current_app, flash, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
+from hub.accounts.models import ApiToken, User
 from hub.extensions import db, limiter, login_manager
-from hub.models import ApiToken, User
 from hub.security.access import can_manage_city
 
 # A session ends after this long without a request, and this long after signing in.

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import abort, current_app, jsonify, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
-from hub.services import audit
+from hub import audit
 
 PUBLIC = "public"  # anyone
 SIGNED_IN = "signed_in"  # any signed-in person
@@ -70,7 +70,7 @@ def refuse(policy: str):
     """Anonymous readers are asked to sign in; others are refused, and it is written down."""
     if not current_user.is_authenticated:
         if is_api_request():
-            return jsonify(error="Authentication required"), 401
+            abort(401)
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     audit.record("permission_denied", target=request.path, after={"policy": policy})
     abort(403)

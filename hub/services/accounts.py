@@ -11,14 +11,14 @@ from functools import cache
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from hub import audit
+from hub.accounts.models import ROLES, ApiToken, User, new_session_key
+from hub.cities.models import City
+from hub.database import utcnow
 from hub.errors import HubError
 from hub.extensions import db
-from hub.models import ROLES, ApiToken, City, User
-from hub.models.outbox import utcnow
-from hub.models.users import new_session_key
 from hub.security import token_digest
 from hub.security.passwords import hash_password, password_problem, verify_password
-from hub.services import audit
 
 RESET_LINK_MAX_AGE = 60 * 60  # seconds a password-reset link stays valid
 # Longer input than this is refused by the password policy without being hashed.

@@ -11,20 +11,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from hub import vocab
-from hub.errors import NotFound
+from hub.cities.models import City, Theme
+from hub.errors import InvalidInput, NotFound
+from hub.exchanges.models import Exchange, ExchangeParticipant
 from hub.extensions import db
 from hub.i18n import LANGUAGES
-from hub.models import (
-    CaseStudy,
-    CaseText,
-    City,
-    Exchange,
-    ExchangeParticipant,
-    Speaker,
-    Theme,
-    Webinar,
-)
-from hub.models.content import case_themes
+from hub.publishing.models import CaseStudy, CaseText, Speaker, Webinar, case_themes
 from hub.services.content_schema import SLUG
 
 PUBLISHED = "published"
@@ -34,12 +26,8 @@ LATEST_CASES = 5
 HOME_WEBINARS = 3
 
 
-class InvalidQuery(ValueError):
+class InvalidQuery(InvalidInput):
     """A query string the page cannot honour; `errors` maps each parameter to why."""
-
-    def __init__(self, errors: dict[str, object]) -> None:
-        super().__init__(", ".join(errors))
-        self.errors = errors
 
 
 def parse_page(args: Mapping[str, str]) -> int:
@@ -148,7 +136,7 @@ def paginate(stmt: sa.Select, page: int, per_page: int):
     """One page of results; a page past the last is a NotFound (page 1 may be empty)."""
     pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
     if page > 1 and page > pagination.pages:
-        raise NotFound("page")
+        raise NotFound()
     return pagination
 
 
@@ -162,7 +150,7 @@ def case_years() -> list[int]:
 def case_by_slug(slug: str) -> CaseStudy:
     case = db.session.scalar(_published_cases().where(CaseStudy.slug == slug))
     if case is None:
-        raise NotFound(slug)
+        raise NotFound()
     return case
 
 
@@ -232,7 +220,7 @@ def upcoming_webinars(today: date, limit: int = HOME_WEBINARS) -> list[Webinar]:
 def webinar_by_slug(slug: str) -> Webinar:
     webinar = db.session.scalar(_published_webinars().where(Webinar.slug == slug))
     if webinar is None:
-        raise NotFound(slug)
+        raise NotFound()
     return webinar
 
 
@@ -279,7 +267,7 @@ def cities_by_slug(slugs: set[str]) -> dict[str, City]:
 def city_by_slug(slug: str) -> City:
     city = db.session.scalar(sa.select(City).where(City.slug == slug))
     if city is None:
-        raise NotFound(slug)
+        raise NotFound()
     return city
 
 
@@ -332,7 +320,7 @@ class ThemeOverview:
 def theme_overview(slug: str) -> ThemeOverview:
     theme = theme_by_slug(slug)
     if theme is None:
-        raise NotFound(slug)
+        raise NotFound()
     has_theme = Theme.id == theme.id
     return ThemeOverview(
         theme=theme,

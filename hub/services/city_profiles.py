@@ -6,11 +6,11 @@ from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 
+from hub import audit
+from hub.cities.models import City, Theme
 from hub.errors import HubError
 from hub.extensions import db
 from hub.i18n import LANGUAGES
-from hub.models import City, Theme
-from hub.services import audit
 from hub.services.content_schema import LANGUAGE_CODE
 
 MAX_SUMMARY = 2000

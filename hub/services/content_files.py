@@ -11,9 +11,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hub.cities.models import City, Theme
 from hub.errors import ContentError
+from hub.exchanges.models import Exchange
 from hub.extensions import db
-from hub.models import CaseStudy, City, Exchange, Theme, Webinar
+from hub.publishing.models import CaseStudy, Webinar
 from hub.services.content_documents import (
     Document,
     content_files,

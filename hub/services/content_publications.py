@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from hub.cities.models import City, Theme
 from hub.extensions import db
-from hub.models import CaseStudy, CaseText, City, Speaker, Theme, Webinar, WebinarText
+from hub.publishing.models import CaseStudy, CaseText, Speaker, Webinar, WebinarText
 from hub.services import content_schema as schema
 from hub.services.content_documents import Document
 from hub.services.content_records import (

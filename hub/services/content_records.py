@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from hub.cities.models import City, Theme
 from hub.errors import ContentError
+from hub.exchanges.models import Exchange, ExchangeParticipant
 from hub.extensions import db
-from hub.models import City, Exchange, ExchangeParticipant, Theme
 from hub.services import content_schema as schema
 from hub.services.content_documents import Document
 

@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from hub import matching, vocab
+from hub.cities.models import City, Theme
+from hub.exchanges.models import ExchangeRequest, MatchProposal
 from hub.extensions import db
-from hub.models import City, ExchangeRequest, MatchProposal, Theme
 from hub.services import catalog
 from hub.services import exchange_requests as requests
 

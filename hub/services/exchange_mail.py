@@ -11,9 +11,10 @@ from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from hub import mail
+from hub.accounts.models import User
+from hub.exchanges.models import MatchProposal
 from hub.extensions import db
-from hub.models import MatchProposal, User
-from hub.services import mail
 
 
 def tell_cities(proposal: MatchProposal) -> None:

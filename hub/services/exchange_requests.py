@@ -18,24 +18,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from hub import matching
+from hub import audit, matching
+from hub.accounts.models import User
+from hub.cities.models import City, Theme
+from hub.database import utcnow
 from hub.errors import HubError, NotFound
-from hub.extensions import db
-from hub.i18n import current_language
-from hub.matching.model import EVIDENCE_LEVELS
-from hub.models import (
-    CaseStudy,
-    City,
+from hub.exchanges.models import (
     Exchange,
     ExchangeReport,
     ExchangeRequest,
     ExchangeRequestChange,
     MatchProposal,
-    Theme,
-    User,
 )
-from hub.models.outbox import utcnow
-from hub.services import audit
+from hub.extensions import db
+from hub.i18n import current_language
+from hub.matching.model import EVIDENCE_LEVELS
+from hub.publishing.models import CaseStudy
 from hub.vocab import EXCHANGE_FORMATS, EXCHANGE_RATINGS, REQUEST_STATUSES
 
 STATUSES = (
@@ -84,7 +82,7 @@ def language_codes() -> frozenset[str]:
 def get_request(request_id: int) -> ExchangeRequest:
     found = db.session.get(ExchangeRequest, request_id)
     if found is None:
-        raise NotFound(f"exchange request {request_id}")
+        raise NotFound()
     return found
 
 
@@ -269,7 +267,7 @@ def proposal_state(proposal: MatchProposal) -> str:
 def get_proposal(request: ExchangeRequest, proposal_id: int) -> MatchProposal:
     found = next((p for p in request.proposals if p.id == proposal_id), None)
     if found is None:
-        raise NotFound(f"match proposal {proposal_id}")
+        raise NotFound()
     return found
 
 

@@ -17,12 +17,12 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from hub import vocab
+from hub import audit, vocab
+from hub.accounts.models import User
 from hub.errors import ContentError, HubError, NotFound
 from hub.extensions import db
 from hub.i18n import LANGUAGES
-from hub.models import CaseStudy, CaseText, TranslationReport, User, Webinar, WebinarText
-from hub.services import audit
+from hub.publishing.models import CaseStudy, CaseText, TranslationReport, Webinar, WebinarText
 from hub.services import content_schema as schema
 from hub.services.content_documents import Document, parse_document
 from hub.services.content_publications import (
@@ -94,14 +94,14 @@ def export(record: Record) -> tuple[dict, str]:
 def record_by_id(kind: str, record_id: int) -> Record:
     record = db.session.get(MODELS[kind], record_id) if kind in MODELS else None
     if record is None:
-        raise NotFound(f"{kind}:{record_id}")
+        raise NotFound()
     return record
 
 
 def published_record(kind: str, record_id: int) -> Record:
     record = record_by_id(kind, record_id)
     if record.state != PUBLISHED:
-        raise NotFound(f"{kind}:{record_id}")
+        raise NotFound()
     return record
 
 
@@ -241,7 +241,7 @@ def text_in(record: Record, language: str) -> Text:
     for text in record.texts:
         if text.language == language:
             return text
-    raise NotFound(f"{target(record)}:{language}")
+    raise NotFound()
 
 
 def missing_languages(record: Record) -> list[str]:
@@ -375,7 +375,7 @@ def report_queue() -> list[ReportEntry]:
 def resolve_report(report_id: int, actor: User | None) -> TranslationReport:
     report = db.session.get(TranslationReport, report_id)
     if report is None:
-        raise NotFound(f"translation_report:{report_id}")
+        raise NotFound()
     if not report.resolved:
         report.resolved = True
         db.session.flush()

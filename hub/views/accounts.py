@@ -9,9 +9,10 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from hub import audit, mail
 from hub.extensions import db, limiter
 from hub.security.access import PUBLIC, SIGNED_IN, allow
-from hub.services import accounts, audit, mail
+from hub.services import accounts
 
 bp = Blueprint("accounts", __name__, url_prefix="/<lang:lang>")
 

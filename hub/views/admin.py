@@ -6,10 +6,13 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hub import audit, mail
+from hub.accounts.models import ROLES, MailMessage, User
+from hub.audit import AuditEvent
+from hub.cities.models import City
 from hub.extensions import db
-from hub.models import ROLES, AuditEvent, City, MailMessage, User
 from hub.security.access import ADMIN, allow
-from hub.services import accounts, audit, mail
+from hub.services import accounts
 
 bp = Blueprint("admin", __name__, url_prefix="/<lang:lang>/admin")
 
@@ -54,6 +57,7 @@ def invite():
             name=form.get("name", "")[:200],
         )
     except accounts.AccountError as error:
+        db.session.rollback()
         flash(str(error.message), "error")
         return redirect(url_for("admin.users")), 303
     link = url_for("accounts.reset", token=accounts.reset_token(user), _external=True)

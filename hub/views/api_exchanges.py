@@ -19,11 +19,12 @@ from flask import Blueprint, abort, jsonify, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from hub import audit
 from hub.errors import NotFound
+from hub.exchanges.models import ExchangeRequest, MatchProposal
 from hub.extensions import csrf, db
-from hub.models import ExchangeRequest, MatchProposal
 from hub.security.access import FOCAL_POINT, STAFF, allow, not_found_for
-from hub.services import audit, exchange_mail
+from hub.services import exchange_mail
 from hub.services import exchange_requests as requests
 from hub.services.exchange_requests import ExchangeRequestError
 

@@ -13,8 +13,8 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from hub.errors import NotFound
+from hub.exchanges.models import ExchangeRequest
 from hub.extensions import db
-from hub.models import ExchangeRequest
 from hub.security.access import FOCAL_POINT, PUBLIC, STAFF, allow, not_found_for
 from hub.services import catalog, exchange_board, exchange_mail
 from hub.services import exchange_requests as requests

@@ -12,11 +12,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hub.cities.models import City, Theme
 from hub.errors import ContentError
 from hub.extensions import db, limiter
 from hub.i18n import LANGUAGES, current_language, localized
 from hub.markdown import render_markdown
-from hub.models import City, Theme
 from hub.security.access import PUBLIC, STAFF, allow
 from hub.services import catalog, publishing
 from hub.services.publishing import PublishingError

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hub.cities.models import City, Theme
+from hub.database import utcnow
 from hub.extensions import db
-from hub.models.cities import City, Theme
-from hub.models.outbox import utcnow
 
 # Adult silent reading runs at about 200-250 words a minute in English and somewhat fewer in
 # Arabic; 200 keeps the estimate honest for practitioners reading in a second language.

@@ -8,9 +8,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from hub.cities.models import City
+from hub.database import utcnow
 from hub.extensions import db
-from hub.models.cities import City
-from hub.models.outbox import utcnow
 
 ROLES = ("practitioner", "focal_point", "staff", "admin")
 

@@ -1,0 +1,1 @@
+"""Accounts: people, roles, API tokens, sign-in, invitations and administration."""

@@ -1,0 +1,1 @@
+"""Cities and themes: the network's members and its controlled list of themes."""

@@ -1,0 +1,1 @@
+"""Peer exchanges: requests, proposed mentors, decisions, reports and completed exchanges."""

@@ -1,0 +1,1 @@
+"""Publishing: case studies, webinar records, their translations and reported problems."""

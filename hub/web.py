@@ -1,0 +1,155 @@
+"""The request lifecycle: one transaction per request, and the hub's errors as HTTP answers.
+
+A view parses its input, calls one operation and renders; it never commits or rolls back. When
+the answer is below 400 the request's transaction commits here, then the mail it queued is sent;
+any other answer, or an exception, rolls it back. Errors become a page in the reader's language,
+or under `/api/v1` the one envelope `{"errors": {field_or_"_": message}}`, in one place each.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar, get_args, get_origin
+
+from flask import Flask, Response, flash, g, jsonify, redirect, render_template, request
+from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
+from werkzeug.routing import IntegerConverter
+
+from hub.errors import GENERAL, HubError, InvalidInput
+from hub.extensions import db
+from hub.types import MAX_ID, validate
+
+M = TypeVar("M")
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The address asks for something the hub cannot understand.")),
+    401: (_l("Sign-in required"), _l("Sign in, or send a valid API token, to use this.")),
+    403: (_l("Not allowed"), _l("Your account cannot use this page.")),
+    404: (_l("Page not found"), _l("There is no page at this address. It may have moved.")),
+    405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
+    409: (_l("Not possible now"), _l("This step does not fit the record's current state.")),
+    412: (
+        _l("Changed meanwhile"),
+        _l("Someone else changed this record since you loaded it. Load it again."),
+    ),
+    413: (_l("Too large"), _l("What was sent is larger than the hub accepts.")),
+    415: (_l("Unsupported format"), _l("Send the body as JSON (application/json).")),
+    422: (_l("Cannot be processed"), _l("What was sent cannot be used.")),
+    429: (
+        _l("Too many attempts"),
+        _l("There were too many attempts in a short time. Wait a few minutes and try again."),
+    ),
+    500: (_l("Something went wrong"), _l("The hub could not answer. Please try again later.")),
+}
+
+
+class IdConverter(IntegerConverter):
+    """`<id:name>`: a record id that fits the database's INTEGER; anything else is a 404."""
+
+    def __init__(self, url_map, *args: Any, **kwargs: Any) -> None:
+        super().__init__(url_map, min=1, max=MAX_ID)
+
+
+def init_app(app: Flask) -> None:
+    app.url_map.converters["id"] = IdConverter
+    app.after_request(_end_transaction)
+    app.register_error_handler(HubError, _hub_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(RecursionError, lambda _error: error_response(400))
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _end_transaction(response: Response) -> Response:
+    if response.status_code < 400 and not g.get("hub_refused"):
+        db.session.commit()
+        from hub import mail
+
+        mail.deliver_queued()
+    else:
+        db.session.rollback()
+    return response
+
+
+# --- Errors ------------------------------------------------------------------------------------
+
+
+def _hub_error(error: HubError):
+    return error_response(error.status, error.errors)
+
+
+def _http_error(error: HTTPException):
+    if error.code is not None and error.code < 400:
+        return error  # routing redirects, such as /en to /en/
+    response = error_response(error.code or 500)
+    for name, value in error.get_headers():
+        if name.lower() in ("allow", "retry-after", "www-authenticate"):
+            response[0].headers[name] = value
+    return response
+
+
+def error_response(code: int, errors: dict | None = None) -> tuple[Response | str, int]:
+    """The answer for an error: the API envelope under /api/, a page in the reader's language
+    elsewhere."""
+    title, message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    if is_api_request():
+        body = {name: str(text) for name, text in (errors or {}).items()} or {GENERAL: str(message)}
+        response = jsonify(errors=body)
+        if code == 401:
+            response.headers["WWW-Authenticate"] = 'Bearer realm="hub"'
+        return response, code
+    page = render_template(
+        "errors/error.html", code=code, title=title, message=message, details=errors or {}
+    )
+    return Response(page, mimetype="text/html"), code
+
+
+def refused(error: HubError, to: str):
+    """A step a page refuses: nothing it did is kept, the reasons are flashed, and the reader
+    goes back to `to`."""
+    g.hub_refused = True
+    for text in error.errors.values():
+        flash(str(text), "error")
+    return redirect(to, 303)
+
+
+# --- Input -------------------------------------------------------------------------------------
+
+
+def json_body() -> Any:
+    """The request's JSON body; a 415 for another format, a 400 for JSON that does not parse."""
+    if request.mimetype and not request.is_json and request.content_length:
+        raise UnsupportedMediaType()
+    try:
+        return request.get_json(force=True, silent=False, cache=True)
+    except (BadRequest, RecursionError, ValueError):
+        raise InvalidInput(_l("The body is not valid JSON.")) from None
+
+
+def parse_body(model: type[M], **context: Any) -> M:
+    """The JSON body read as `model`, or InvalidInput naming every field at fault."""
+    return validate(model, json_body(), **context)
+
+
+def parse_args(model: type[M], **context: Any) -> M:
+    """The query string read as `model`: list fields take every value of their parameter,
+    others the first; parameters the model does not name are left out."""
+    fields = model.model_fields  # type: ignore[attr-defined]
+    data: dict[str, Any] = {}
+    for name, field in fields.items():
+        key = field.alias or name
+        if key not in request.args:
+            continue
+        if _is_list(field.annotation):
+            data[name] = request.args.getlist(key)
+        else:
+            data[name] = request.args.get(key)
+    return validate(model, data, **context)
+
+
+def _is_list(annotation: Any) -> bool:
+    if get_origin(annotation) in (list, set, frozenset, tuple):
+        return True
+    return any(_is_list(inner) for inner in get_args(annotation))
