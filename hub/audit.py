@@ -7,12 +7,42 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import has_request_context, request
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.accounts.models import User
 from hub.database import utcnow
 from hub.extensions import db
+from hub.types import LabelledEnum, enum_column
+
+
+class AuditAction(LabelledEnum):
+    """Everything the audit log records; the admin's filter lists these."""
+
+    create = "create", _l("Created")
+    edit = "edit", _l("Edited")
+    delete = "delete", _l("Deleted")
+    publish = "publish", _l("Published")
+    unpublish = "unpublish", _l("Unpublished")
+    archive = "archive", _l("Archived")
+    add_translation = "add_translation", _l("Translation added")
+    resolve_report = "resolve_report", _l("Translation report resolved")
+    invited = "invited", _l("Invited")
+    role_change = "role_change", _l("Role changed")
+    account_disabled = "account_disabled", _l("Account disabled")
+    password_changed = "password_changed", _l("Password changed")
+    password_reset = "password_reset", _l("Password reset")
+    token_issued = "token_issued", _l("API token issued")
+    token_revoked = "token_revoked", _l("API token revoked")
+    permission_denied = "permission_denied", _l("Permission denied")
+    match_offered = "match_offered", _l("Offer to mentor")
+    match_approved = "match_approved", _l("Proposal approved")
+    match_changed = "match_changed", _l("Proposed mentor changed")
+    match_discarded = "match_discarded", _l("Proposal discarded")
+    match_accepted = "match_accepted", _l("Proposal accepted")
+    match_declined = "match_declined", _l("Proposal declined")
+    matching_round = "matching_round", _l("Matching round")
 
 
 class AuditEvent(db.Model):
@@ -23,7 +53,9 @@ class AuditEvent(db.Model):
     actor_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    action: Mapped[str] = mapped_column(sa.String(40), index=True)
+    action: Mapped[AuditAction] = mapped_column(
+        enum_column(AuditAction, name="audit_action", length=40), index=True
+    )
     target: Mapped[str] = mapped_column(sa.String(200), default="")  # "case:12", "user:3", a path
     before: Mapped[dict | None] = mapped_column(sa.JSON)
     after: Mapped[dict | None] = mapped_column(sa.JSON)
@@ -33,7 +65,7 @@ class AuditEvent(db.Model):
 
 
 def record(
-    action: str,
+    action: AuditAction | str,
     target: str = "",
     before: dict | None = None,
     after: dict | None = None,
@@ -47,7 +79,7 @@ def record(
     if actor is None and has_request_context() and current_user.is_authenticated:
         actor = current_user
     event = AuditEvent(
-        action=action,
+        action=AuditAction(action),
         target=target,
         before=before,
         after=after,

@@ -14,3 +14,5 @@ RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 # Flask-Limiter keeps the last app's setting when a config does not say (one extension object).
 RATELIMIT_ENABLED = True
+# argon2 work per password hash: "default" (argon2-cffi's, OWASP-grade); tests use "fast".
+PASSWORD_HASHING = "default"

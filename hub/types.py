@@ -18,7 +18,7 @@ from typing import Annotated, Any, TypeVar
 import sqlalchemy as sa
 from babel import Locale
 from flask_babel import lazy_gettext as _l
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from slugify import slugify
 
 from hub.errors import GENERAL, InvalidInput
@@ -172,6 +172,12 @@ def enum_column(enum: type[LabelledEnum], name: str, length: int = 20) -> sa.Enu
         validate_strings=True,
         values_callable=lambda members: [member.value for member in members],
     )
+
+
+class Schema(BaseModel):
+    """A declared input or output: unknown fields are refused, so a typo is not silently lost."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 # --- Problems, by field, in the reader's language -----------------------------------------------

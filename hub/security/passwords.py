@@ -8,6 +8,7 @@ from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash
 
@@ -15,11 +16,21 @@ MIN_LENGTH = 12
 MAX_LENGTH = 1024  # long passphrases are welcome; the limit only bounds the hashing work
 COMMON_PASSWORDS_FILE = Path(__file__).with_name("common-passwords.txt")
 
-_hasher = PasswordHasher()
+# argon2-cffi's defaults in production. The test suite sets PASSWORD_HASHING = "fast": the
+# minimum work argon2 allows, so hundreds of sign-ins cost milliseconds, not minutes.
+HASHERS = {
+    "default": PasswordHasher(),
+    "fast": PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),
+}
+
+
+def _hasher() -> PasswordHasher:
+    profile = current_app.config.get("PASSWORD_HASHING", "default") if has_app_context() else None
+    return HASHERS.get(profile or "default", HASHERS["default"])
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(stored: str | None, password: str) -> tuple[bool, str | None]:
@@ -29,10 +40,11 @@ def verify_password(stored: str | None, password: str) -> tuple[bool, str | None
         return False, None
     if stored.startswith("$argon2"):
         try:
-            _hasher.verify(stored, password)
+            hasher = _hasher()
+            hasher.verify(stored, password)
         except (VerificationError, InvalidHashError):
             return False, None
-        return True, hash_password(password) if _hasher.check_needs_rehash(stored) else None
+        return True, hash_password(password) if hasher.check_needs_rehash(stored) else None
     if stored.startswith(("scrypt:", "pbkdf2:")) and check_password_hash(stored, password):
         return True, hash_password(password)
     return False, None
