@@ -34,12 +34,12 @@ import sqlalchemy as sa  # noqa: E402
 
 from hub import create_app, search  # noqa: E402
 from hub.cities.models import City  # noqa: E402
+from hub.content import files as content_files  # noqa: E402
 from hub.extensions import db  # noqa: E402
 from hub.publishing.models import CaseStudy, CaseText, case_partner_cities, case_themes  # noqa: E402  # noqa: E402
 from hub.search import indexer, service  # noqa: E402
 from hub.search.query import parse_query  # noqa: E402
 from hub.search.schema import QUERY_BOOSTS, QUERY_FIELDS  # noqa: E402
-from hub.services import content_files  # noqa: E402
 from hub.vocab import REGIONS  # noqa: E402
 
 SEED = 20261121

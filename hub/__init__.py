@@ -77,19 +77,15 @@ def register_models() -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from hub.views import (
-        accounts,
-        admin,
-        api_exchanges,
-        api_publishing,
-        cases,
-        cities,
-        exchanges,
-        home,
-        publishing,
-        search,
-        webinars,
-    )
+    from hub.accounts import admin
+    from hub.accounts import pages as accounts
+    from hub.catalog import cases, home, webinars
+    from hub.cities import pages as cities
+    from hub.exchanges import api as exchanges_api
+    from hub.exchanges import pages as exchanges
+    from hub.publishing import api as publishing_api
+    from hub.publishing import pages as publishing
+    from hub.search import views as search
 
     app.register_blueprint(home.bp)
     app.register_blueprint(cases.bp)
@@ -100,8 +96,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts.bp)
     app.register_blueprint(publishing.bp)
     app.register_blueprint(publishing.reports_bp)
-    app.register_blueprint(api_publishing.bp)
-    app.register_blueprint(api_exchanges.bp)
+    app.register_blueprint(publishing_api.bp)
+    app.register_blueprint(exchanges_api.bp)
     app.register_blueprint(admin.bp)
 
 

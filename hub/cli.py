@@ -13,13 +13,15 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from hub import search
+from hub.accounts import operations as accounts
 from hub.accounts.models import ROLES
+from hub.content import files as content_files
 from hub.errors import NotFound
+from hub.exchanges import lifecycle as exchange_requests
 from hub.extensions import db
 from hub.search import documents as search_documents
 from hub.search import indexer
 from hub.search.store import applied_sequence
-from hub.services import accounts, content_files, exchange_requests
 
 content_cli = AppGroup("content", help="Load and export the content files.")
 search_cli = AppGroup("search", help="Build and maintain the search index.")

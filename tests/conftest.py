@@ -12,10 +12,11 @@ import pytest
 import sqlalchemy as sa
 
 from hub import create_app, search
+from hub.accounts import operations as accounts
+from hub.content import files as content_files
 from hub.database import normalize_url
 from hub.extensions import db
 from hub.search import indexer
-from hub.services import accounts, content_files
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"

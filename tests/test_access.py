@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from hub.accounts import operations as accounts
 from hub.accounts.models import User
 from hub.cities.models import City
+from hub.content import files as content_files
 from hub.extensions import db
 from hub.publishing.models import CaseStudy, Webinar
 from hub.security.access import (
@@ -20,7 +22,6 @@ from hub.security.access import (
     policy_of,
     unguarded_endpoints,
 )
-from hub.services import accounts, content_files
 from tests.conftest import CONTENT, _dispose, make_app
 
 PASSWORD = "a long and private passphrase"

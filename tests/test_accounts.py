@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
+from hub.accounts import operations as accounts
 from hub.accounts.models import MailMessage, User
 from hub.audit import AuditEvent
 from hub.extensions import db
-from hub.services import accounts
 from tests.conftest import make_app
 
 PASSWORD = "correct horse battery staple 42"

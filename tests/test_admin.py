@@ -7,10 +7,11 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from hub.accounts import operations as accounts
 from hub.accounts.models import MailMessage, User
 from hub.audit import AuditEvent
+from hub.content import files as content_files
 from hub.extensions import db
-from hub.services import accounts, content_files
 from tests.conftest import CONTENT, _dispose
 
 PASSWORD = "the admin's long passphrase"

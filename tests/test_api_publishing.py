@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from hub.accounts import operations as accounts
 from hub.accounts.models import User
 from hub.audit import AuditEvent
+from hub.content import files as content_files
 from hub.extensions import db
 from hub.publishing.models import CaseStudy, Webinar
-from hub.services import accounts, content_files
 from tests.conftest import CONTENT, make_app
 
 PASSWORD = "a long passphrase 2026"

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from hub.cities.models import City, Theme
+from hub.content import files as content_files
 from hub.exchanges.models import Exchange
 from hub.extensions import db
 from hub.publishing.models import CaseStudy, Webinar
-from hub.services import content_files
 from tests.conftest import CONTENT
 
 THEME = """\

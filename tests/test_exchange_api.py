@@ -9,13 +9,13 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from hub.accounts import operations as accounts
 from hub.accounts.models import MailMessage
 from hub.audit import AuditEvent
 from hub.cities.models import City
+from hub.exchanges import lifecycle as requests
 from hub.exchanges.models import ExchangeReport, ExchangeRequest, MatchProposal
 from hub.extensions import db
-from hub.services import accounts
-from hub.services import exchange_requests as requests
 from tests.conftest import PEOPLE, _dispose, app_with_people
 from tests.conftest import request_state as state
 

@@ -10,11 +10,11 @@ import pytest
 import sqlalchemy as sa
 
 from hub.accounts.models import MailMessage, User
+from hub.catalog import queries as catalog
 from hub.cities.models import City
+from hub.exchanges import lifecycle as requests
 from hub.exchanges.models import ExchangeReport, ExchangeRequest, MatchProposal
 from hub.extensions import db
-from hub.services import catalog
-from hub.services import exchange_requests as requests
 from tests.conftest import PASSWORD, _dispose, app_with_people
 from tests.conftest import request_state as state
 

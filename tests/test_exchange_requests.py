@@ -11,13 +11,13 @@ import pytest
 import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 
+from hub.accounts import operations as accounts
 from hub.audit import AuditEvent
 from hub.cities.models import City
+from hub.exchanges import lifecycle as requests
+from hub.exchanges.lifecycle import ExchangeRequestError
 from hub.exchanges.models import ExchangeReport, ExchangeRequest, MatchProposal
 from hub.extensions import db
-from hub.services import accounts
-from hub.services import exchange_requests as requests
-from hub.services.exchange_requests import ExchangeRequestError
 from tests.conftest import _dispose, app_with_people
 
 REPORT = {

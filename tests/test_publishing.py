@@ -6,11 +6,12 @@ import pytest
 import sqlalchemy as sa
 
 from hub import search
+from hub.accounts import operations as accounts
 from hub.audit import AuditEvent
+from hub.content import files as content_files
 from hub.extensions import db
 from hub.publishing.models import CaseStudy, TranslationReport, Webinar
 from hub.search import indexer
-from hub.services import accounts, content_files
 from tests.conftest import CONTENT
 
 PASSWORD = "a long passphrase 2026"

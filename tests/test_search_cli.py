@@ -11,10 +11,10 @@ import time
 import sqlalchemy as sa
 
 from hub import search
+from hub.content import files as content_files
 from hub.extensions import db
 from hub.publishing.models import CaseStudy
 from hub.search.store import STATE_DOC
-from hub.services import content_files
 from tests.conftest import CONTENT, ROOT
 
 

@@ -15,12 +15,12 @@ import sqlalchemy as sa
 
 from hub import search
 from hub.cities.models import City
+from hub.content import files as content_files
 from hub.extensions import db
 from hub.publishing.models import CaseStudy
 from hub.search import indexer
 from hub.search.outbox import SearchOutbox
 from hub.search.store import STATE_DOC, applied_sequence
-from hub.services import content_files
 from tests.conftest import CONTENT, ROOT
 
 

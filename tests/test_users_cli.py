@@ -6,9 +6,9 @@ import sqlalchemy as sa
 
 from hub.accounts.models import ApiToken, User
 from hub.audit import AuditEvent
+from hub.content import files as content_files
 from hub.extensions import db
 from hub.security import token_digest
-from hub.services import content_files
 from tests.conftest import CONTENT
 
 

@@ -8,9 +8,9 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
+from hub.content import files as content_files
 from hub.extensions import db
 from hub.publishing.models import CaseStudy
-from hub.services import content_files
 from tests.conftest import CONTENT
 
 VECTORS = [

@@ -140,6 +140,7 @@ class ExchangeReport(db.Model):
     city: Mapped[City] = relationship()
     author: Mapped[User | None] = relationship()
 
+
 exchange_themes = sa.Table(
     "exchange_themes",
     db.metadata,

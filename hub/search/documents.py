@@ -8,6 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
+from hub.catalog.queries import PUBLISHED
 from hub.cities.models import City
 from hub.extensions import db
 from hub.publishing.models import CaseStudy, Speaker, Webinar
@@ -21,7 +22,6 @@ from hub.search.schema import (
     name_field,
     title_field,
 )
-from hub.services.catalog import PUBLISHED
 
 KINDS = ("case", "webinar", "city")
 

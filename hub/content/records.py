@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from hub.cities.models import City, Theme
+from hub.content import schemas as schema
+from hub.content.documents import Document
 from hub.errors import ContentError
 from hub.exchanges.models import Exchange, ExchangeParticipant
 from hub.extensions import db
-from hub.services import content_schema as schema
-from hub.services.content_documents import Document
 
 
 def error(document: Document, field_name: str, reason: str) -> ContentError:

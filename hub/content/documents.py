@@ -9,9 +9,9 @@ from pathlib import Path
 import yaml
 from flask_babel import lazy_gettext as _l
 
+from hub.content import schemas as schema
+from hub.content.schemas import FieldError, Invalid
 from hub.errors import ContentError
-from hub.services import content_schema as schema
-from hub.services.content_schema import FieldError, Invalid
 
 SKIPPED_FILES = frozenset({"FORMAT.md", "README.md"})
 MAX_FILE_BYTES = 1_000_000

@@ -2,10 +2,10 @@
 
 from flask import Blueprint, current_app, render_template, request
 
+from hub.catalog import queries as catalog
 from hub.security.access import PUBLIC, allow
-from hub.services import catalog
 
-bp = Blueprint("cases", __name__, url_prefix="/<lang:lang>/cases")
+bp = Blueprint("cases", __name__, url_prefix="/<lang:lang>/cases", template_folder="templates")
 
 
 @bp.get("")

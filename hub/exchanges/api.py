@@ -21,12 +21,12 @@ from flask_login import current_user
 
 from hub import audit
 from hub.errors import NotFound
+from hub.exchanges import lifecycle as requests
+from hub.exchanges import mail as exchange_mail
+from hub.exchanges.lifecycle import ExchangeRequestError
 from hub.exchanges.models import ExchangeRequest, MatchProposal
 from hub.extensions import csrf, db
 from hub.security.access import FOCAL_POINT, STAFF, allow, not_found_for
-from hub.services import exchange_mail
-from hub.services import exchange_requests as requests
-from hub.services.exchange_requests import ExchangeRequestError
 
 bp = Blueprint("api_exchanges", __name__)
 csrf.exempt(bp)

@@ -12,17 +12,22 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hub.catalog import queries as catalog
 from hub.cities.models import City, Theme
 from hub.errors import ContentError
 from hub.extensions import db, limiter
 from hub.i18n import LANGUAGES, current_language, localized
 from hub.markdown import render_markdown
+from hub.publishing import operations as publishing
+from hub.publishing.operations import PublishingError
 from hub.security.access import PUBLIC, STAFF, allow
-from hub.services import catalog, publishing
-from hub.services.publishing import PublishingError
 
-bp = Blueprint("publishing", __name__, url_prefix="/<lang:lang>/publishing")
-reports_bp = Blueprint("reports", __name__, url_prefix="/<lang:lang>/reports")
+bp = Blueprint(
+    "publishing", __name__, url_prefix="/<lang:lang>/publishing", template_folder="templates"
+)
+reports_bp = Blueprint(
+    "reports", __name__, url_prefix="/<lang:lang>/reports", template_folder="templates"
+)
 
 KIND = "<any(case, webinar):kind>"
 CASE_FIELDS = (

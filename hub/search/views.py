@@ -3,12 +3,12 @@
 from flask import Blueprint, jsonify, render_template, request, url_for
 
 from hub import search as search_package
+from hub.catalog import queries as catalog
 from hub.i18n import current_language
 from hub.search import service
 from hub.security.access import PUBLIC, allow
-from hub.services import catalog
 
-bp = Blueprint("search", __name__)
+bp = Blueprint("search", __name__, template_folder="templates")
 
 
 @bp.get("/<lang:lang>/search")

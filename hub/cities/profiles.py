@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 
 from hub import audit
 from hub.cities.models import City, Theme
+from hub.content.schemas import LANGUAGE_CODE
 from hub.errors import HubError
 from hub.extensions import db
 from hub.i18n import LANGUAGES
-from hub.services.content_schema import LANGUAGE_CODE
 
 MAX_SUMMARY = 2000
 MAX_CAPACITY = 50

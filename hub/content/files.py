@@ -12,24 +12,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hub.cities.models import City, Theme
-from hub.errors import ContentError
-from hub.exchanges.models import Exchange
-from hub.extensions import db
-from hub.publishing.models import CaseStudy, Webinar
-from hub.services.content_documents import (
+from hub.content.documents import (
     Document,
     content_files,
     parse_document,
     read_document,
     render_document,
 )
-from hub.services.content_publications import (
+from hub.content.publications import (
     CaseRecord,
     CaseTextRecord,
     WebinarRecord,
     WebinarTextRecord,
 )
-from hub.services.content_records import CityRecord, ExchangeRecord, ThemeRecord
+from hub.content.records import CityRecord, ExchangeRecord, ThemeRecord
+from hub.errors import ContentError
+from hub.exchanges.models import Exchange
+from hub.extensions import db
+from hub.publishing.models import CaseStudy, Webinar
 
 __all__ = ["LoadReport", "content_files", "export_directory", "load_directory"]
 

@@ -19,18 +19,18 @@ from sqlalchemy.orm import selectinload
 
 from hub import audit, vocab
 from hub.accounts.models import User
-from hub.errors import ContentError, HubError, NotFound
-from hub.extensions import db
-from hub.i18n import LANGUAGES
-from hub.publishing.models import CaseStudy, CaseText, TranslationReport, Webinar, WebinarText
-from hub.services import content_schema as schema
-from hub.services.content_documents import Document, parse_document
-from hub.services.content_publications import (
+from hub.content import schemas as schema
+from hub.content.documents import Document, parse_document
+from hub.content.publications import (
     CaseRecord,
     CaseTextRecord,
     WebinarRecord,
     WebinarTextRecord,
 )
+from hub.errors import ContentError, HubError, NotFound
+from hub.extensions import db
+from hub.i18n import LANGUAGES
+from hub.publishing.models import CaseStudy, CaseText, TranslationReport, Webinar, WebinarText
 
 Record = CaseStudy | Webinar
 Text = CaseText | WebinarText

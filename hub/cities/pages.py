@@ -4,11 +4,12 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hub.catalog import queries as catalog
+from hub.cities import profiles as city_profiles
 from hub.extensions import db
 from hub.security.access import FOCAL_POINT, PUBLIC, allow, can_manage_city, not_found_for
-from hub.services import catalog, city_profiles
 
-bp = Blueprint("cities", __name__, url_prefix="/<lang:lang>/cities")
+bp = Blueprint("cities", __name__, url_prefix="/<lang:lang>/cities", template_folder="templates")
 
 
 @bp.get("")

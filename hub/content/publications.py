@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from hub.cities.models import City, Theme
-from hub.extensions import db
-from hub.publishing.models import CaseStudy, CaseText, Speaker, Webinar, WebinarText
-from hub.services import content_schema as schema
-from hub.services.content_documents import Document
-from hub.services.content_records import (
+from hub.content import schemas as schema
+from hub.content.documents import Document
+from hub.content.records import (
     SluggedRecord,
     by_slug,
     error,
     one_by_slug,
     without_none,
 )
+from hub.extensions import db
+from hub.publishing.models import CaseStudy, CaseText, Speaker, Webinar, WebinarText
 
 CASE_TEXT_FIELDS = ("target_audience", "what_was_done", "results", "what_did_not_work")
 

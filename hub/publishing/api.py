@@ -14,9 +14,9 @@ from flask_login import current_user
 
 from hub.errors import ContentError, NotFound
 from hub.extensions import csrf, db
+from hub.publishing import operations as publishing
+from hub.publishing.operations import PublishingError
 from hub.security.access import PUBLIC, STAFF, allow, not_found_for
-from hub.services import publishing
-from hub.services.publishing import PublishingError
 
 bp = Blueprint("api_publishing", __name__)
 csrf.exempt(bp)

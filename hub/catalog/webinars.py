@@ -2,10 +2,12 @@
 
 from flask import Blueprint, current_app, render_template, request
 
+from hub.catalog import queries as catalog
 from hub.security.access import PUBLIC, allow
-from hub.services import catalog
 
-bp = Blueprint("webinars", __name__, url_prefix="/<lang:lang>/webinars")
+bp = Blueprint(
+    "webinars", __name__, url_prefix="/<lang:lang>/webinars", template_folder="templates"
+)
 
 
 @bp.get("")

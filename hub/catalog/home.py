@@ -4,11 +4,11 @@ from datetime import date
 
 from flask import Blueprint, redirect, render_template, url_for
 
+from hub.catalog import queries as catalog
 from hub.i18n import browser_language
 from hub.security.access import PUBLIC, allow
-from hub.services import catalog
 
-bp = Blueprint("home", __name__)
+bp = Blueprint("home", __name__, template_folder="templates")
 
 
 @bp.get("/")

@@ -14,11 +14,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from hub import matching, vocab
+from hub.catalog import queries as catalog
 from hub.cities.models import City, Theme
+from hub.exchanges import lifecycle as requests
 from hub.exchanges.models import ExchangeRequest, MatchProposal
 from hub.extensions import db
-from hub.services import catalog
-from hub.services import exchange_requests as requests
 
 OPEN = ("submitted",)
 BOARD_PER_PAGE = 20

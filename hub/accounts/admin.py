@@ -7,14 +7,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from hub import audit, mail
+from hub.accounts import operations as accounts
 from hub.accounts.models import ROLES, MailMessage, User
 from hub.audit import AuditEvent
 from hub.cities.models import City
 from hub.extensions import db
 from hub.security.access import ADMIN, allow
-from hub.services import accounts
 
-bp = Blueprint("admin", __name__, url_prefix="/<lang:lang>/admin")
+bp = Blueprint("admin", __name__, url_prefix="/<lang:lang>/admin", template_folder="templates")
 
 AUDIT_PAGE = 50
 AUDIT_ACTIONS = (

@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from hub import audit, mail
+from hub.accounts import operations as accounts
 from hub.extensions import db, limiter
 from hub.security.access import PUBLIC, SIGNED_IN, allow
-from hub.services import accounts
 
-bp = Blueprint("accounts", __name__, url_prefix="/<lang:lang>")
+bp = Blueprint("accounts", __name__, url_prefix="/<lang:lang>", template_folder="templates")
 
 # Sign-in attempts that fail, per address and per account (shared/notes/security.md: Indico,
 # Zulip and Warehouse allow 5 to 10 failures per 5 to 30 minutes).

@@ -12,15 +12,19 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from hub.catalog import queries as catalog
 from hub.errors import NotFound
+from hub.exchanges import board as exchange_board
+from hub.exchanges import lifecycle as requests
+from hub.exchanges import mail as exchange_mail
+from hub.exchanges.lifecycle import ExchangeRequestError
 from hub.exchanges.models import ExchangeRequest
 from hub.extensions import db
 from hub.security.access import FOCAL_POINT, PUBLIC, STAFF, allow, not_found_for
-from hub.services import catalog, exchange_board, exchange_mail
-from hub.services import exchange_requests as requests
-from hub.services.exchange_requests import ExchangeRequestError
 
-bp = Blueprint("exchanges", __name__, url_prefix="/<lang:lang>/exchanges")
+bp = Blueprint(
+    "exchanges", __name__, url_prefix="/<lang:lang>/exchanges", template_folder="templates"
+)
 
 
 def _user():

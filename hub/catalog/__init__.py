@@ -1,0 +1,1 @@
+"""The public read side: case studies, webinar records, themes and the home page."""
