@@ -108,6 +108,12 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from hub import cli
+    from hub.accounts import cli as accounts_cli
+    from hub.content import cli as content_cli
+    from hub.exchanges import cli as exchanges_cli
+    from hub.search import cli as search_cli
 
-    cli.init_app(app)
+    content_cli.init_app(app)
+    search_cli.init_app(app)
+    accounts_cli.init_app(app)
+    exchanges_cli.init_app(app)

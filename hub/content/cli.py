@@ -1,0 +1,52 @@
+"""`flask --app hub content load|export`: content files in and out."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from hub.content import files as content_files
+from hub.extensions import db
+
+content_cli = AppGroup("content", help="Load and export the content files.")
+# A progress bar is worth drawing only when a load takes more than a moment.
+PROGRESS_MIN_FILES = 50
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(content_cli)
+
+
+@content_cli.command("load")
+@click.argument("path", type=click.Path(exists=True, file_okay=True, path_type=Path))
+def load_command(path: Path) -> None:
+    """Load content files from PATH (a folder or one file). Bad files are reported and skipped."""
+    total = len(content_files.content_files(path))
+    if total >= PROGRESS_MIN_FILES:
+        with click.progressbar(length=total, label="Loading", file=sys.stderr) as bar:
+            report = content_files.load_directory(path, advance=bar.update)
+    else:
+        report = content_files.load_directory(path)
+    db.session.commit()
+    for error in report.errors:
+        click.echo(f"error: {error}", err=True)
+    click.echo(
+        f"{len(report.created)} created, {len(report.updated)} updated, "
+        f"{len(report.unchanged)} unchanged, {len(report.errors)} with errors"
+    )
+    for name in report.updated:
+        click.echo(f"updated: {name}")
+    if report.errors:
+        sys.exit(1)
+
+
+@content_cli.command("export")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+def export_command(directory: Path) -> None:
+    """Write every record to DIRECTORY in the content file format."""
+    written = content_files.export_directory(directory)
+    click.echo(f"{len(written)} files written to {directory}")
