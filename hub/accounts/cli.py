@@ -9,7 +9,8 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from hub.accounts import operations as accounts
-from hub.accounts.models import ROLES
+from hub.accounts.models import Role
+from hub.errors import HubError
 from hub.extensions import db
 
 users_cli = AppGroup("users", help="Accounts and API tokens.")
@@ -21,7 +22,7 @@ def init_app(app: Flask) -> None:
 
 @users_cli.command("create")
 @click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
 @click.option("--city", "city_slug", help="The city of a focal point (its slug).")
 @click.option("--name", default="")
 def create_user_command(email: str, role: str, city_slug: str | None, name: str) -> None:
@@ -32,8 +33,9 @@ def create_user_command(email: str, role: str, city_slug: str | None, name: str)
         password = sys.stdin.readline().rstrip("\n")
     try:
         user = accounts.create_user(email, role, password, city_slug, name)
-    except accounts.AccountError as error:
-        raise click.ClickException(f"{error.field}: {error.message}") from None
+    except HubError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"created {user.email} ({user.role})")
 

@@ -6,13 +6,22 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.cities.models import City
 from hub.database import utcnow
 from hub.extensions import db
+from hub.types import LabelledEnum, enum_column
 
-ROLES = ("practitioner", "focal_point", "staff", "admin")
+
+class Role(LabelledEnum):
+    """What a person does in the network; `hub.security.access` says what each may use."""
+
+    practitioner = "practitioner", _l("Practitioner")
+    focal_point = "focal_point", _l("Focal point")
+    staff = "staff", _l("Staff")
+    admin = "admin", _l("Administrator")
 
 
 def new_session_key() -> str:
@@ -26,7 +35,9 @@ class User(db.Model):
     email: Mapped[str] = mapped_column(sa.String(254), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200), default="")
     password_hash: Mapped[str | None] = mapped_column(sa.String(300))
-    role: Mapped[str] = mapped_column(sa.String(20), default="practitioner")
+    role: Mapped[Role] = mapped_column(
+        enum_column(Role, name="user_role", length=20), default=Role.practitioner
+    )
     city_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("cities.id", ondelete="SET NULL"), index=True
     )
@@ -56,7 +67,11 @@ class User(db.Model):
 
     @property
     def is_staff(self) -> bool:
-        return self.role in ("staff", "admin")
+        return self.role in (Role.staff, Role.admin)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

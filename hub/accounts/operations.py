@@ -1,6 +1,7 @@
-"""Accounts: creating people, passwords and their reset links, roles, API tokens.
+"""Accounts: creating people, passwords and their reset links, roles, invitations, API tokens.
 
-Functions flush, never commit; the view or command commits once.
+Functions flush at most, never commit, and raise the hub's errors: a request's lifecycle commits
+when its answer is below 400, and the command line commits itself.
 """
 
 from __future__ import annotations
@@ -8,14 +9,18 @@ from __future__ import annotations
 import secrets
 from functools import cache
 
-from flask import current_app
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from hub import audit
-from hub.accounts.models import ROLES, ApiToken, User, new_session_key
+from hub import audit, mail
+from hub.accounts.models import ApiToken, Role, User, new_session_key
+from hub.accounts.schemas import check_email
+from hub.audit import AuditAction
 from hub.cities.models import City
 from hub.database import utcnow
-from hub.errors import HubError
+from hub.errors import InvalidInput, NotAllowed
 from hub.extensions import db
 from hub.security import token_digest
 from hub.security.passwords import hash_password, password_problem, verify_password
@@ -23,15 +28,6 @@ from hub.security.passwords import hash_password, password_problem, verify_passw
 RESET_LINK_MAX_AGE = 60 * 60  # seconds a password-reset link stays valid
 # Longer input than this is refused by the password policy without being hashed.
 MAX_PASSWORD_INPUT = 2048
-
-
-class AccountError(HubError):
-    """An account change that cannot be made; `field` names the input at fault."""
-
-    def __init__(self, field: str, message: object) -> None:
-        super().__init__(str(message))
-        self.field = field
-        self.message = message
 
 
 def normalize_email(email: str) -> str:
@@ -43,49 +39,94 @@ def find_user(email: str) -> User | None:
 
 
 def create_user(
-    email: str, role: str, password: str | None = None, city_slug: str | None = None, name: str = ""
+    email: str,
+    role: Role | str,
+    password: str | None = None,
+    city_slug: str | None = None,
+    name: str = "",
 ) -> User:
-    from email_validator import EmailNotValidError, validate_email
-    from flask_babel import lazy_gettext as _l
-
+    """A new account; every problem with the input is reported at once, by field."""
+    problems = {}
     try:
-        email = validate_email(email, check_deliverability=False).normalized.lower()
-    except EmailNotValidError:
-        raise AccountError("email", _l("Enter a valid e-mail address.")) from None
-    if find_user(email) is not None:
-        raise AccountError("email", _l("An account with this e-mail address exists already."))
-    user = User(email=email, name=name.strip()[:200])
-    db.session.add(user)
-    set_role(user, role, city_slug, actor=None)
+        email = check_email(email)
+    except ValueError as error:
+        problems["email"] = error.args[0]
+    else:
+        if find_user(email) is not None:
+            problems["email"] = _l("An account with this e-mail address exists already.")
+    try:
+        role, city = _role_and_city(role, city_slug)
+    except InvalidInput as error:
+        problems.update(error.errors)
+    if password is not None and (problem := password_problem(password, email)) is not None:
+        problems["password"] = problem
+    if problems:
+        raise InvalidInput(problems)
+    user = User(email=email, name=name.strip()[:200], role=role, city=city)
     if password is not None:
-        set_password(user, password)
+        user.password_hash = hash_password(password)
+    db.session.add(user)
     db.session.flush()
     return user
 
 
-def set_role(user: User, role: str, city_slug: str | None, actor: User | None) -> None:
-    from flask_babel import lazy_gettext as _l
+def _role_and_city(role: Role | str, city_slug: str | None) -> tuple[Role, City | None]:
+    try:
+        role = Role(role)
+    except ValueError:
+        raise InvalidInput({"role": _l("Unknown role.")}) from None
+    if role != Role.focal_point:
+        return role, None
+    city = db.session.scalar(db.select(City).filter_by(slug=city_slug or ""))
+    if city is None:
+        raise InvalidInput({"city": _l("A focal point belongs to a city: choose one.")})
+    return role, city
 
-    if role not in ROLES:
-        raise AccountError("role", _l("Unknown role."))
-    city = None
-    if role == "focal_point":
-        city = db.session.scalar(db.select(City).filter_by(slug=city_slug or ""))
-        if city is None:
-            raise AccountError("city", _l("A focal point belongs to a city: choose one."))
-    before = {"role": user.role, "city": user.city.slug if user.city else None}
+
+def set_role(user: User, role: Role | str, city_slug: str | None, actor: User | None) -> None:
+    role, city = _role_and_city(role, city_slug)
+    before = {"role": str(user.role), "city": user.city.slug if user.city else None}
     user.role, user.city = role, city
-    after = {"role": role, "city": city.slug if city else None}
-    if user.id is not None and before != after:
-        audit.record("role_change", f"user:{user.id}", before, after, actor=actor)
+    after = {"role": str(role), "city": city.slug if city else None}
+    if before != after:
+        audit.record(AuditAction.role_change, f"user:{user.id}", before, after, actor=actor)
+
+
+def invite(
+    email: str, role: Role | str, city_slug: str | None, name: str, actor: User | None
+) -> User:
+    """A new account without a password, and a mail with a link to choose one."""
+    user = create_user(email, role, city_slug=city_slug, name=name)
+    link = url_for("accounts.reset", token=reset_token(user), _external=True)
+    mail.send(
+        user.email,
+        _("You are invited to the cities knowledge hub"),
+        _("Open this link within an hour to choose your password:\n\n%(link)s", link=link),
+    )
+    audit.record(
+        AuditAction.invited,
+        f"user:{user.id}",
+        after={"role": str(user.role), "email": user.email},
+        actor=actor,
+    )
+    return user
 
 
 def set_password(user: User, password: str) -> None:
     problem = password_problem(password, user.email)
     if problem is not None:
-        raise AccountError("password", problem)
+        raise InvalidInput({"password": problem})
     user.password_hash = hash_password(password)
     user.session_key = new_session_key()  # every other session of this user ends
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """A signed-in person's new password, if they know the current one."""
+    matches, _upgraded = verify_password(user.password_hash, current)
+    if not matches:
+        raise InvalidInput({"current_password": _l("Your current password is not right.")})
+    set_password(user, new)
+    audit.record(AuditAction.password_changed, f"user:{user.id}", actor=user)
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -93,7 +134,7 @@ def authenticate(email: str, password: str) -> User | None:
     user = find_user(email)
     if user is None or not user.active:
         # Spend the same time as a real check, so the answer does not tell who has an account.
-        verify_password(_dummy_hash(), password)
+        verify_password(_dummy_hash(current_app.config.get("PASSWORD_HASHING")), password)
         return None
     matches, upgraded = verify_password(user.password_hash, password)
     if not matches:
@@ -104,14 +145,22 @@ def authenticate(email: str, password: str) -> User | None:
 
 
 @cache
-def _dummy_hash() -> str:
+def _dummy_hash(profile: str | None) -> str:
+    """A hash of nothing, made with the profile in use (`profile` keys the cache)."""
     return hash_password(secrets.token_urlsafe(16))
 
 
 def disable(user: User, actor: User | None) -> None:
+    if actor is not None and user.id == actor.id:
+        raise NotAllowed(_l("You cannot disable your own account."))
     user.active = False
     user.session_key = new_session_key()
-    audit.record("account_disabled", f"user:{user.id}", {"active": True}, {"active": False}, actor)
+    audit.record(
+        AuditAction.account_disabled, f"user:{user.id}", {"active": True}, {"active": False}, actor
+    )
+
+
+# --- Password reset links -----------------------------------------------------------------------
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -134,11 +183,37 @@ def user_for_reset(token: str) -> User | None:
     return user
 
 
+def request_reset(email: str) -> None:
+    """Mail a reset link to the account with this address, if there is an active one.
+
+    The caller answers the same either way, so the answer does not tell who has an account.
+    """
+    user = find_user(email)
+    if user is None or not user.active:
+        return
+    link = url_for(
+        "accounts.reset", token=reset_token(user), _external=True, lang=user.preferred_language
+    )
+    mail.send(
+        user.email,
+        _("Reset your password"),
+        _("Open this link within an hour to choose a new password:\n\n%(link)s", link=link),
+    )
+
+
+def reset_password(user: User, new: str) -> None:
+    set_password(user, new)
+    audit.record(AuditAction.password_reset, f"user:{user.id}", actor=user)
+
+
+# --- API tokens ----------------------------------------------------------------------------------
+
+
 def issue_token(user: User, actor: User | None = None) -> str:
     """A new personal API token; only its digest is stored, so it is shown this once."""
     token = secrets.token_urlsafe(32)
     db.session.add(ApiToken(user=user, digest=token_digest(token)))
-    audit.record("token_issued", f"user:{user.id}", actor=actor or user)
+    audit.record(AuditAction.token_issued, f"user:{user.id}", actor=actor or user)
     return token
 
 
@@ -148,5 +223,7 @@ def revoke_tokens(user: User, actor: User | None = None) -> int:
     for token in tokens:
         token.revoked_at = utcnow()
         count += 1
-    audit.record("token_revoked", f"user:{user.id}", after={"revoked": count}, actor=actor or user)
+    audit.record(
+        AuditAction.token_revoked, f"user:{user.id}", after={"revoked": count}, actor=actor or user
+    )
     return count

@@ -7,7 +7,7 @@ import time
 
 from flask import Flask, current_app, flash, request, session
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from hub.accounts.models import ApiToken, User
 from hub.extensions import db, limiter, login_manager
@@ -50,6 +50,19 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def begin_session(user: User) -> None:
+    """A new session for `user`: nothing from before carries over (no session fixation), and the
+    idle and absolute timeouts start again."""
+    session.clear()
+    login_user(user)
+    session["signed_in_at"] = session["seen_at"] = time.time()
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
 def _load_session_user(user_id: str) -> User | None:
     if request.path.startswith("/api/"):
         return None  # the API takes tokens only, so a browser's cookie cannot act for it (CSRF)
@@ -86,8 +99,7 @@ def _expire_sessions() -> None:
     idle = current_app.config["SESSION_IDLE_TIMEOUT"]
     absolute = current_app.config["SESSION_ABSOLUTE_TIMEOUT"]
     if now - seen_at > idle or now - signed_in_at > absolute:
-        logout_user()
-        session.clear()
+        end_session()
         flash(_l("Your session has ended. Please sign in again."), "notice")
         return
     session["seen_at"] = now

@@ -15,6 +15,9 @@ from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from hub import audit
+from hub.accounts.models import Role
+from hub.audit import AuditAction
+from hub.web import is_api_request
 
 PUBLIC = "public"  # anyone
 SIGNED_IN = "signed_in"  # any signed-in person
@@ -24,10 +27,10 @@ ADMIN = "admin"  # admins
 POLICIES = (PUBLIC, SIGNED_IN, FOCAL_POINT, STAFF, ADMIN)
 
 ALLOWED_ROLES = {
-    SIGNED_IN: {"practitioner", "focal_point", "staff", "admin"},
-    FOCAL_POINT: {"focal_point", "staff", "admin"},
-    STAFF: {"staff", "admin"},
-    ADMIN: {"admin"},
+    SIGNED_IN: set(Role),
+    FOCAL_POINT: {Role.focal_point, Role.staff, Role.admin},
+    STAFF: {Role.staff, Role.admin},
+    ADMIN: {Role.admin},
 }
 ATTRIBUTE = "hub_policy"
 # Endpoints Flask registers itself.
@@ -42,10 +45,6 @@ def permitted(policy: str, user) -> bool:
     if policy == PUBLIC:
         return True
     return bool(user and user.is_authenticated and user.role in ALLOWED_ROLES[policy])
-
-
-def is_api_request() -> bool:
-    return request.path.startswith("/api/")
 
 
 def allow(policy: str) -> Callable:
@@ -67,26 +66,27 @@ def allow(policy: str) -> Callable:
 
 
 def refuse(policy: str):
-    """Anonymous readers are asked to sign in; others are refused, and it is written down."""
+    """Anonymous readers are asked to sign in (a page) or get a 401 (the API, whose envelope and
+    `WWW-Authenticate` header `hub.web` adds); others are refused, and it is written down."""
     if not current_user.is_authenticated:
         if is_api_request():
             abort(401)
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
-    audit.record("permission_denied", target=request.path, after={"policy": policy})
+    audit.record(AuditAction.permission_denied, target=request.path, after={"policy": policy})
     abort(403)
 
 
 def not_found_for(target: str):
     """Refuse a record the user may not see as if it did not exist, and write it down."""
     if current_user.is_authenticated:
-        audit.record("permission_denied", target=target, after={"path": request.path})
+        audit.record(AuditAction.permission_denied, target=target, after={"path": request.path})
     abort(404)
 
 
 def can_manage_city(user, city_id: int | None) -> bool:
     if not user.is_authenticated:
         return False
-    return user.is_staff or (user.role == "focal_point" and user.city_id == city_id)
+    return user.is_staff or (user.role == Role.focal_point and user.city_id == city_id)
 
 
 def unguarded_endpoints() -> list[str]:

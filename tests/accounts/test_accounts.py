@@ -261,7 +261,7 @@ def test_forms_need_the_csrf_token(database):
     client = app.test_client()
     assert sign_in(client).status_code == 400  # no token
     page = client.get("/en/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
     response = client.post(
         "/en/login", data={"email": "ana@example.org", "password": PASSWORD, "csrf_token": token}
     )
