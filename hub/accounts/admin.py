@@ -69,9 +69,12 @@ def invite():
     if form.validate_on_submit():
         try:
             user = accounts.invite(
-                form.email.data, form.role.data, form.city.data or None, form.name.data or "",
-                current_user,
-            )  # fmt: skip
+                form.email.data,
+                form.role.data,
+                city_slug=form.city.data or None,
+                name=form.name.data or "",
+                actor=current_user,
+            )
         except InvalidInput as error:
             form.refuse(error)
         else:

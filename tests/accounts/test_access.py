@@ -197,3 +197,38 @@ def test_nothing_changes_state_on_get(walk):
             )
             assert client.get(path, headers=headers).status_code < 500, path
     assert table_counts(app) == before
+
+
+def test_the_api_asks_for_a_token_in_the_one_envelope(walk):
+    app, _ = walk
+    values = sample_values(app)
+    guarded = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/") and policy_of(app.view_functions[rule.endpoint]) != PUBLIC
+    ]
+    assert guarded
+    client = app.test_client()
+    for rule in guarded:
+        path = url_for_rule(rule, values)
+        method = sorted(rule.methods - {"HEAD", "OPTIONS"})[0]
+        for headers in ({}, {"Authorization": "Bearer not-a-token"}, {"Cookie": "session=x"}):
+            response = client.open(path, method=method, headers=headers, json={})
+            assert response.status_code == 401, (method, path, headers)
+            assert response.headers["WWW-Authenticate"].startswith("Bearer")
+            assert list(response.get_json()) == ["errors"], (method, path)
+            assert response.get_json()["errors"]["_"].startswith("Sign in")
+
+
+def test_a_signed_in_browser_cannot_use_the_api_with_its_cookie(walk):
+    app, _ = walk
+    client = app.test_client()
+    client.post("/en/login", data={"email": "admin@example.org", "password": PASSWORD})
+    guarded = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/") and policy_of(app.view_functions[rule.endpoint]) != PUBLIC
+    ]
+    path = url_for_rule(guarded[0], sample_values(app))
+    method = sorted(guarded[0].methods - {"HEAD", "OPTIONS"})[0]
+    assert client.open(path, method=method, json={}).status_code == 401

@@ -345,3 +345,71 @@ def test_mail_goes_through_smtp_when_configured(database):
         controller.stop()
     assert received and received[0].rcpt_tos == ["ana@example.org"]
     assert b"/en/password-reset/" in received[0].content
+
+
+def test_a_password_change_reports_every_problem_at_once(site):
+    client = site.test_client()
+    sign_in(client)
+    response = client.post(
+        "/en/account/password",
+        data={"current_password": "", "new_password": "short", "confirm_password": "other"},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "This field is required." in body
+    assert "Use at least 12 characters." in body
+    assert "The two new passwords differ." in body
+
+
+def test_a_wrong_current_password_is_shown_at_its_field_and_changes_nothing(site):
+    client = site.test_client()
+    sign_in(client)
+    new = "another long passphrase 77"
+    response = client.post(
+        "/en/account/password",
+        data={"current_password": "not it at all", "new_password": new, "confirm_password": new},
+    )
+    assert response.status_code == 400
+    assert 'id="current_password-error"' in response.get_data(as_text=True)
+    assert sign_in(site.test_client()).status_code == 302  # the old password still works
+    with site.app_context():
+        assert not db.session.scalars(sa.select(AuditEvent)).all()
+
+
+def test_an_empty_sign_in_says_which_fields_are_missing(site):
+    response = site.test_client().post("/en/login", data={"email": "", "password": ""})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert 'id="email-error"' in body and 'id="password-error"' in body
+    assert "is not right" not in body
+
+
+def test_a_reset_request_for_a_malformed_address_says_so_and_sends_nothing(site):
+    response = site.test_client().post("/en/password-reset", data={"email": "ana at example"})
+    assert response.status_code == 400
+    assert "Enter a valid e-mail address." in response.get_data(as_text=True)
+    with site.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(MailMessage.id))) == 0
+
+
+def test_a_failed_reset_keeps_the_link_usable(site):
+    client = site.test_client()
+    client.post("/en/password-reset", data={"email": "ana@example.org"})
+    link = reset_link(site)
+    refused = client.post(link, data={"new_password": "password1234", "confirm_password": "x"})
+    assert refused.status_code == 400
+    new = "a brand new passphrase 2026"
+    assert client.post(link, data={"new_password": new, "confirm_password": new}).status_code == 302
+
+
+def test_accounts_templates_render_csrf_tokens_from_their_forms():
+    from pathlib import Path
+
+    import hub
+
+    root = Path(hub.__file__).parent
+    templates = [*root.joinpath("accounts", "templates").rglob("*.html")]
+    templates.append(root / "templates" / "base.html")
+    for template in templates:
+        text = template.read_text(encoding="utf-8")
+        assert "csrf_token()" not in text and 'name="csrf_token"' not in text, template

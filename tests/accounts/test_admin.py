@@ -99,12 +99,16 @@ def test_the_admin_forms_carry_their_csrf_token_from_the_form_classes(database):
     assert body.count('id="csrf_token"') <= 1  # ids stay unique on the page
 
 
-def test_a_role_change_is_audited_and_filterable(admin_client):
-    app, client = admin_client
+def create_practitioner(app) -> int:
     with app.app_context():
         person = accounts.create_user("p@example.org", "practitioner", "a long passphrase here")
         db.session.commit()
-        person_id = person.id
+        return person.id
+
+
+def test_a_role_change_is_audited_and_filterable(admin_client):
+    app, client = admin_client
+    person_id = create_practitioner(app)
     client.post(f"/en/admin/users/{person_id}/role", data={"role": "staff"})
     with app.app_context():
         assert db.session.get(User, person_id).role == "staff"
@@ -121,10 +125,7 @@ def test_a_role_change_is_audited_and_filterable(admin_client):
 
 def test_disabling_an_account(admin_client):
     app, client = admin_client
-    with app.app_context():
-        person = accounts.create_user("p@example.org", "practitioner", "a long passphrase here")
-        db.session.commit()
-        person_id = person.id
+    person_id = create_practitioner(app)
     client.post(f"/en/admin/users/{person_id}/disable")
     other = app.test_client()
     response = other.post(
