@@ -86,7 +86,7 @@ def record(
         actor_id=actor.id if actor is not None else None,
         remote_addr=(request.remote_addr or "")[:64] if has_request_context() else "",
     )
-    if action == "permission_denied":
+    if event.action == AuditAction.permission_denied:
         _write_alone(event)
     else:
         db.session.add(event)
