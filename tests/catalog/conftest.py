@@ -79,7 +79,8 @@ def _case(number: int, lead: City, partners: list[City], themes: list[Theme]) ->
         status="ongoing",
         evidence_level="monitored",
         published_on=date(2020 + number % 5, 1 + number % 12, 1),
-        themes=[youth, themes[number % len(themes)]] if themes[number % len(themes)] is not youth
+        themes=[youth, themes[number % len(themes)]]
+        if themes[number % len(themes)] is not youth
         else [youth],
         texts=[
             CaseText(language="en", title=f"Grown case {number}", summary="Mombasa youth work."),

@@ -12,7 +12,7 @@ from hub.search import indexer
 PAGES = [
     "/en/",
     "/en/cases",
-    "/en/cases?theme=youth&region=africa&size=medium&language=ar&evidence=monitored",
+    "/en/cases?theme=youth&region=africa&language=en",
     "/en/cases?page=2",
     "/en/cases/mombasa-county-action-plan",
     "/en/webinars",
