@@ -1,4 +1,4 @@
-"""Fixtures of the public read side: an app with `content/`, and a way to grow its data."""
+"""Fixtures of the public read side: a way to grow the network's data."""
 
 from __future__ import annotations
 
@@ -9,22 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from hub.cities.models import City, Theme
-from hub.content import files as content_files
 from hub.extensions import db
 from hub.publishing.models import CaseStudy, CaseText, Speaker, Webinar, WebinarText
-from tests.conftest import CONTENT, make_app
-
-
-@pytest.fixture
-def writable_content_app(database):
-    """An app on a fresh database with `content/` loaded, that a test may change."""
-    app = make_app(database)
-    with app.app_context():
-        db.create_all()
-        report = content_files.load_directory(CONTENT)
-        assert not report.errors, report.errors
-        db.session.commit()
-    return app
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from hub import search
 from hub.extensions import db
 from hub.search import indexer
+from tests.conftest import app_with_people
 
 # The most statements any of these pages may run.
 BUDGET = 10
@@ -57,11 +58,12 @@ def statement_counts(app) -> dict[str, int]:
     return counts
 
 
-def test_page_statements_do_not_grow_with_the_data(writable_content_app, grow_content):
-    writable_content_app.config["PER_PAGE"] = 4  # so that content/ alone has a second page
-    before = statement_counts(writable_content_app)
-    grow_content(writable_content_app, cases=200, cities=30)
-    after = statement_counts(writable_content_app)
+def test_page_statements_do_not_grow_with_the_data(database, grow_content):
+    # PER_PAGE 4: so that content/ alone has a second page of cases.
+    app = app_with_people(database, PER_PAGE=4)
+    before = statement_counts(app)
+    grow_content(app, cases=200, cities=30)
+    after = statement_counts(app)
     assert after == before, {
         url: (before[url], after[url]) for url in before if before[url] != after[url]
     }
