@@ -26,7 +26,9 @@ def choice(allowed: Iterable[str], message: Any) -> Any:
             raise ValueError(message)
         return value
 
-    return Annotated[str, BeforeValidator(check)]
+    return Annotated[
+        str, BeforeValidator(check), Field(json_schema_extra={"enum": sorted(allowed)})
+    ]
 
 
 def number_check(low: int, high: int, message: Any) -> Callable[[Any], int]:
