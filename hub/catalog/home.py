@@ -22,15 +22,7 @@ def root():
 @bp.get("/<lang:lang>/")
 @allow(PUBLIC)
 def index():
-    today = date.today()
-    return render_template(
-        "home/index.html",
-        cases=catalog.latest_cases(),
-        recent=catalog.recent_webinars(today),
-        upcoming=catalog.upcoming_webinars(today),
-        counts=catalog.network_counts(),
-        themes=catalog.all_themes(),
-    )
+    return render_template("home/index.html", home=catalog.home_page(date.today()))
 
 
 @bp.get("/<lang:lang>/themes/<slug:slug>")

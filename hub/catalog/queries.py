@@ -1,91 +1,35 @@
-"""What the public pages show: published records, filtered, paginated and related."""
+"""What the public pages show: published records, filtered, paginated and related.
+
+Each page has one function here that loads everything the page shows, eagerly, in a fixed
+number of set-based statements however much the network holds.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import joinedload, selectinload
 
 from hub import vocab
+from hub.catalog.schemas import CaseFilters, CityFilters
 from hub.cities.models import City, Theme
-from hub.content.schemas import SLUG
 from hub.errors import InvalidInput, NotFound
 from hub.exchanges.models import Exchange, ExchangeParticipant
 from hub.extensions import db
-from hub.i18n import LANGUAGES
 from hub.publishing.models import CaseStudy, CaseText, Speaker, Webinar, case_themes
+from hub.types import check_slug
 
 PUBLISHED = "published"
-MAX_PAGE = 100_000
 RELATED_CASES = 3
 LATEST_CASES = 5
 HOME_WEBINARS = 3
 
 
-class InvalidQuery(InvalidInput):
-    """A query string the page cannot honour; `errors` maps each parameter to why."""
-
-
-def parse_page(args: Mapping[str, str]) -> int:
-    raw = args.get("page", "1")
-    if not raw.isdigit() or not 1 <= int(raw) <= MAX_PAGE:
-        raise InvalidQuery({"page": _l("The page number must be a whole number from 1.")})
-    return int(raw)
-
-
-@dataclass
-class CaseFilters:
-    theme: str | None = None
-    region: str | None = None
-    size: str | None = None
-    language: str | None = None
-    year: int | None = None
-    evidence: str | None = None
-    page: int = 1
-    errors: dict[str, object] = field(default_factory=dict)
-
-    @property
-    def active(self) -> dict[str, object]:
-        names = ("theme", "region", "size", "language", "year", "evidence")
-        return {name: getattr(self, name) for name in names if getattr(self, name) is not None}
-
-
-def parse_case_filters(args: Mapping[str, str]) -> CaseFilters:
-    """Read the case filters from a query string; every bad value is named in `errors`."""
-    filters = CaseFilters()
-    choices = {
-        "region": (vocab.REGIONS, _l("Unknown region.")),
-        "size": (vocab.SIZE_BANDS_BY_SLUG, _l("Unknown city size.")),
-        "language": (LANGUAGES, _l("Unknown language.")),
-        "evidence": (vocab.EVIDENCE_LEVELS, _l("Unknown evidence level.")),
-    }
-    for name, (allowed, message) in choices.items():
-        value = args.get(name) or None
-        if value is not None and value not in allowed:
-            filters.errors[name] = message
-        elif value is not None:
-            setattr(filters, name, value)
-    theme = args.get("theme") or None
-    if theme is not None:
-        if theme_by_slug(theme) is None:
-            filters.errors["theme"] = _l("Unknown theme.")
-        else:
-            filters.theme = theme
-    year = args.get("year") or None
-    if year is not None:
-        if year.isdigit() and 1900 <= int(year) <= 2100:
-            filters.year = int(year)
-        else:
-            filters.errors["year"] = _l("The year must be a number such as 2022.")
-    try:
-        filters.page = parse_page(args)
-    except InvalidQuery as error:
-        filters.errors.update(error.errors)
-    return filters
+# --- Building blocks -----------------------------------------------------------------------
 
 
 def _involves_city(condition) -> sa.ColumnElement[bool]:
@@ -99,22 +43,79 @@ def in_size_band(band: vocab.SizeBand) -> sa.ColumnElement[bool]:
     return condition
 
 
-def _published_cases() -> sa.Select:
+def _case_cards() -> sa.Select:
+    """Published cases, newest first, with what a case card shows."""
     return (
         sa.select(CaseStudy)
         .where(CaseStudy.state == PUBLISHED)
         .options(
+            joinedload(CaseStudy.lead_city),
             selectinload(CaseStudy.texts),
-            selectinload(CaseStudy.lead_city),
-            selectinload(CaseStudy.partner_cities),
             selectinload(CaseStudy.themes),
         )
         .order_by(CaseStudy.published_on.desc(), CaseStudy.id.desc())
     )
 
 
-def search_cases(filters: CaseFilters, per_page: int):
-    stmt = _published_cases()
+def _webinar_cards() -> sa.Select:
+    """Published webinars with what a webinar card shows."""
+    return sa.select(Webinar).where(Webinar.state == PUBLISHED).options(selectinload(Webinar.texts))
+
+
+def _exchange_cards() -> sa.Select:
+    return (
+        sa.select(Exchange)
+        .options(selectinload(Exchange.participants).joinedload(ExchangeParticipant.city))
+        .order_by(Exchange.started.desc(), Exchange.slug)
+    )
+
+
+def _all(stmt: sa.Select) -> list:
+    return list(db.session.scalars(stmt))
+
+
+def paginate(stmt: sa.Select, page: int, per_page: int) -> Pagination:
+    """One page of results; a page past the last is a NotFound (page 1 may be empty)."""
+    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
+    if page > 1 and page > pagination.pages:
+        raise NotFound()
+    return pagination
+
+
+def all_themes() -> list[Theme]:
+    return _all(sa.select(Theme).order_by(Theme.position))
+
+
+def theme_by_slug(slug: str) -> Theme | None:
+    # Only well-formed slugs reach the database (PostgreSQL refuses NUL bytes, for one).
+    try:
+        check_slug(slug)
+    except ValueError:
+        return None
+    return db.session.scalar(sa.select(Theme).where(Theme.slug == slug))
+
+
+# --- Case studies ----------------------------------------------------------------------------
+
+
+@dataclass
+class CaseListing:
+    filters: CaseFilters
+    themes: list[Theme]  # for the filter form
+    years: list[int]  # years in which cases were published, newest first
+    pagination: Pagination
+
+
+def case_listing(filters: CaseFilters, per_page: int) -> CaseListing:
+    """The case list page: one page of the cases the filters select, and the filters' choices."""
+    themes = all_themes()
+    if filters.theme is not None and filters.theme not in {theme.slug for theme in themes}:
+        raise InvalidInput({"theme": _l("Unknown theme.")})
+    return CaseListing(filters, themes, case_years(), _filtered_cases(filters, per_page))
+
+
+def _filtered_cases(filters: CaseFilters, per_page: int) -> Pagination:
+    stmt = _case_cards()
     if filters.theme:
         stmt = stmt.where(CaseStudy.themes.any(Theme.slug == filters.theme))
     if filters.region:
@@ -132,26 +133,28 @@ def search_cases(filters: CaseFilters, per_page: int):
     return paginate(stmt, filters.page, per_page)
 
 
-def paginate(stmt: sa.Select, page: int, per_page: int):
-    """One page of results; a page past the last is a NotFound (page 1 may be empty)."""
-    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
-    if page > 1 and page > pagination.pages:
-        raise NotFound()
-    return pagination
-
-
 def case_years() -> list[int]:
-    published = db.session.scalars(
-        sa.select(CaseStudy.published_on).where(CaseStudy.state == PUBLISHED)
+    year = sa.extract("year", CaseStudy.published_on)
+    stmt = sa.select(year).where(CaseStudy.state == PUBLISHED).distinct().order_by(year.desc())
+    return [int(found) for found in db.session.scalars(stmt)]
+
+
+@dataclass
+class CasePage:
+    case: CaseStudy
+    related: list[CaseStudy]
+
+
+def case_page(slug: str) -> CasePage:
+    stmt = (
+        _case_cards()
+        .where(CaseStudy.slug == slug)
+        .options(selectinload(CaseStudy.partner_cities), selectinload(CaseStudy.adapted_by))
     )
-    return sorted({day.year for day in published}, reverse=True)
-
-
-def case_by_slug(slug: str) -> CaseStudy:
-    case = db.session.scalar(_published_cases().where(CaseStudy.slug == slug))
+    case = db.session.scalar(stmt)
     if case is None:
         raise NotFound()
-    return case
+    return CasePage(case, related_cases(case))
 
 
 def related_cases(case: CaseStudy, limit: int = RELATED_CASES) -> list[CaseStudy]:
@@ -167,145 +170,93 @@ def related_cases(case: CaseStudy, limit: int = RELATED_CASES) -> list[CaseStudy
         .subquery()
     )
     stmt = (
-        _published_cases()
+        _case_cards()
         .join(ranked, ranked.c.case_id == CaseStudy.id)
         .order_by(None)
         .order_by(ranked.c.shared.desc(), CaseStudy.published_on.desc(), CaseStudy.id)
         .limit(limit)
     )
-    return list(db.session.scalars(stmt))
+    return _all(stmt)
 
 
-def latest_cases(limit: int = LATEST_CASES) -> list[CaseStudy]:
-    return list(db.session.scalars(_published_cases().limit(limit)))
+# --- Webinars --------------------------------------------------------------------------------
 
 
-def _published_webinars() -> sa.Select:
-    return (
-        sa.select(Webinar)
-        .where(Webinar.state == PUBLISHED)
-        .options(
-            selectinload(Webinar.texts),
-            selectinload(Webinar.themes),
-            selectinload(Webinar.speakers).selectinload(Speaker.city),
-        )
-    )
-
-
-def webinars_page(page: int, per_page: int):
-    stmt = _published_webinars().order_by(Webinar.starts_on.desc(), Webinar.id.desc())
+def webinar_listing(page: int, per_page: int) -> Pagination:
+    stmt = _webinar_cards().order_by(Webinar.starts_on.desc(), Webinar.id.desc())
     return paginate(stmt, page, per_page)
 
 
-def recent_webinars(today: date, limit: int = HOME_WEBINARS) -> list[Webinar]:
+def webinar_page(slug: str) -> Webinar:
     stmt = (
-        _published_webinars()
-        .where(Webinar.starts_on < today)
-        .order_by(Webinar.starts_on.desc())
-        .limit(limit)
+        _webinar_cards()
+        .where(Webinar.slug == slug)
+        .options(
+            selectinload(Webinar.themes),
+            selectinload(Webinar.speakers).joinedload(Speaker.city),
+        )
     )
-    return list(db.session.scalars(stmt))
-
-
-def upcoming_webinars(today: date, limit: int = HOME_WEBINARS) -> list[Webinar]:
-    stmt = (
-        _published_webinars()
-        .where(Webinar.starts_on >= today)
-        .order_by(Webinar.starts_on)
-        .limit(limit)
-    )
-    return list(db.session.scalars(stmt))
-
-
-def webinar_by_slug(slug: str) -> Webinar:
-    webinar = db.session.scalar(_published_webinars().where(Webinar.slug == slug))
+    webinar = db.session.scalar(stmt)
     if webinar is None:
         raise NotFound()
     return webinar
 
 
-@dataclass
-class CityFilters:
-    region: str | None = None
-    size: str | None = None
-    errors: dict[str, object] = field(default_factory=dict)
+# --- Cities ----------------------------------------------------------------------------------
 
 
-def parse_city_filters(args: Mapping[str, str]) -> CityFilters:
-    filters = CityFilters()
-    region = args.get("region") or None
-    if region is not None and region not in vocab.REGIONS:
-        filters.errors["region"] = _l("Unknown region.")
-    else:
-        filters.region = region
-    size = args.get("size") or None
-    if size is not None and size not in vocab.SIZE_BANDS_BY_SLUG:
-        filters.errors["size"] = _l("Unknown city size.")
-    else:
-        filters.size = size
-    return filters
-
-
-def search_cities(filters: CityFilters) -> list[City]:
+def city_listing(filters: CityFilters) -> list[City]:
     stmt = sa.select(City).order_by(City.name)
     if filters.region:
         stmt = stmt.where(City.region == filters.region)
     if filters.size:
         stmt = stmt.where(in_size_band(vocab.SIZE_BANDS_BY_SLUG[filters.size]))
-    return list(db.session.scalars(stmt))
+    return _all(stmt)
+
+
+def city_by_slug(slug: str) -> City:
+    """A city with its expertise (its profile's themes)."""
+    stmt = sa.select(City).where(City.slug == slug).options(selectinload(City.expertise))
+    city = db.session.scalar(stmt)
+    if city is None:
+        raise NotFound()
+    return city
 
 
 def cities_by_slug(slugs: set[str]) -> dict[str, City]:
     wanted = [slug for slug in slugs if slug]
     if not wanted:
         return {}
-    return {
-        city.slug: city for city in db.session.scalars(sa.select(City).where(City.slug.in_(wanted)))
-    }
+    return {city.slug: city for city in _all(sa.select(City).where(City.slug.in_(wanted)))}
 
 
-def city_by_slug(slug: str) -> City:
-    city = db.session.scalar(sa.select(City).where(City.slug == slug))
-    if city is None:
-        raise NotFound()
-    return city
+@dataclass
+class CityPage:
+    city: City
+    cases: list[CaseStudy]
+    webinars: list[Webinar]  # where the city's people spoke
+    exchanges: list[Exchange]
 
 
-def cases_of_city(city: City) -> list[CaseStudy]:
-    return list(db.session.scalars(_published_cases().where(_involves_city(City.id == city.id))))
-
-
-def webinars_with_speakers_from(city: City) -> list[Webinar]:
-    stmt = (
-        _published_webinars()
-        .where(Webinar.speakers.any(city_id=city.id))
-        .order_by(Webinar.starts_on.desc())
-    )
-    return list(db.session.scalars(stmt))
-
-
-def _exchanges() -> sa.Select:
-    return (
-        sa.select(Exchange)
-        .options(selectinload(Exchange.participants).selectinload(ExchangeParticipant.city))
-        .order_by(Exchange.started.desc(), Exchange.slug)
+def city_page(slug: str) -> CityPage:
+    city = city_by_slug(slug)
+    return CityPage(
+        city=city,
+        cases=_all(_case_cards().where(_involves_city(City.id == city.id))),
+        webinars=_all(
+            _webinar_cards()
+            .where(Webinar.speakers.any(city_id=city.id))
+            .order_by(Webinar.starts_on.desc())
+        ),
+        exchanges=_all(
+            _exchange_cards().where(
+                Exchange.participants.any(ExchangeParticipant.city_id == city.id)
+            )
+        ),
     )
 
 
-def exchanges_of_city(city: City) -> list[Exchange]:
-    stmt = _exchanges().where(Exchange.participants.any(ExchangeParticipant.city_id == city.id))
-    return list(db.session.scalars(stmt))
-
-
-def all_themes() -> list[Theme]:
-    return list(db.session.scalars(sa.select(Theme).order_by(Theme.position)))
-
-
-def theme_by_slug(slug: str) -> Theme | None:
-    # Only well-formed slugs reach the database (PostgreSQL refuses NUL bytes, for one).
-    if not SLUG.match(slug):
-        return None
-    return db.session.scalar(sa.select(Theme).where(Theme.slug == slug))
+# --- Themes and the home page ------------------------------------------------------------------
 
 
 @dataclass
@@ -314,7 +265,7 @@ class ThemeOverview:
     cases: list[CaseStudy]
     webinars: list[Webinar]
     exchanges: list[Exchange]
-    cities: list[City]
+    cities: list[City]  # with expertise on the theme
 
 
 def theme_overview(slug: str) -> ThemeOverview:
@@ -324,20 +275,12 @@ def theme_overview(slug: str) -> ThemeOverview:
     has_theme = Theme.id == theme.id
     return ThemeOverview(
         theme=theme,
-        cases=list(db.session.scalars(_published_cases().where(CaseStudy.themes.any(has_theme)))),
-        webinars=list(
-            db.session.scalars(
-                _published_webinars()
-                .where(Webinar.themes.any(has_theme))
-                .order_by(Webinar.starts_on.desc())
-            )
+        cases=_all(_case_cards().where(CaseStudy.themes.any(has_theme))),
+        webinars=_all(
+            _webinar_cards().where(Webinar.themes.any(has_theme)).order_by(Webinar.starts_on.desc())
         ),
-        exchanges=list(db.session.scalars(_exchanges().where(Exchange.themes.any(has_theme)))),
-        cities=list(
-            db.session.scalars(
-                sa.select(City).where(City.expertise.any(has_theme)).order_by(City.name)
-            )
-        ),
+        exchanges=_all(_exchange_cards().where(Exchange.themes.any(has_theme))),
+        cities=_all(sa.select(City).where(City.expertise.any(has_theme)).order_by(City.name)),
     )
 
 
@@ -349,11 +292,45 @@ class NetworkCounts:
 
 
 def network_counts() -> NetworkCounts:
-    def count(stmt: sa.Select) -> int:
-        return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery())) or 0
+    """The network's figures, in one statement."""
 
-    return NetworkCounts(
-        cities=count(sa.select(City.id)),
-        cases=count(sa.select(CaseStudy.id).where(CaseStudy.state == PUBLISHED)),
-        exchanges=count(sa.select(Exchange.id)),
+    def count(column, *conditions) -> sa.ScalarSelect:
+        return sa.select(sa.func.count(column)).where(*conditions).scalar_subquery()
+
+    row = db.session.execute(
+        sa.select(
+            count(City.id),
+            count(CaseStudy.id, CaseStudy.state == PUBLISHED),
+            count(Exchange.id),
+        )
+    ).one()
+    return NetworkCounts(*(number or 0 for number in row))
+
+
+@dataclass
+class HomePage:
+    cases: list[CaseStudy]  # the latest
+    recent: list[Webinar]
+    upcoming: list[Webinar]
+    counts: NetworkCounts
+    themes: list[Theme]
+
+
+def home_page(today: date) -> HomePage:
+    return HomePage(
+        cases=_all(_case_cards().limit(LATEST_CASES)),
+        recent=_all(
+            _webinar_cards()
+            .where(Webinar.starts_on < today)
+            .order_by(Webinar.starts_on.desc())
+            .limit(HOME_WEBINARS)
+        ),
+        upcoming=_all(
+            _webinar_cards()
+            .where(Webinar.starts_on >= today)
+            .order_by(Webinar.starts_on)
+            .limit(HOME_WEBINARS)
+        ),
+        counts=network_counts(),
+        themes=all_themes(),
     )

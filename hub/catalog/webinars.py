@@ -1,8 +1,10 @@
 """Webinar and event records."""
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, render_template
 
+from hub import web
 from hub.catalog import queries as catalog
+from hub.catalog.schemas import PageArgs
 from hub.security.access import PUBLIC, allow
 
 bp = Blueprint(
@@ -13,12 +15,12 @@ bp = Blueprint(
 @bp.get("")
 @allow(PUBLIC)
 def index():
-    page = catalog.parse_page(request.args)
-    pagination = catalog.webinars_page(page, current_app.config["PER_PAGE"])
+    args = web.parse_args(PageArgs)
+    pagination = catalog.webinar_listing(args.page, current_app.config["PER_PAGE"])
     return render_template("webinars/list.html", pagination=pagination)
 
 
 @bp.get("/<slug:slug>")
 @allow(PUBLIC)
 def detail(slug: str):
-    return render_template("webinars/detail.html", webinar=catalog.webinar_by_slug(slug))
+    return render_template("webinars/detail.html", webinar=catalog.webinar_page(slug))

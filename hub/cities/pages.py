@@ -1,12 +1,14 @@
-"""City profiles."""
+"""City profiles: the list, one city, and the profile form of its focal point."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hub import web
 from hub.catalog import queries as catalog
-from hub.cities import profiles as city_profiles
-from hub.extensions import db
+from hub.catalog.schemas import CityFilters
+from hub.cities import profiles
+from hub.cities.forms import CityProfileForm
 from hub.security.access import FOCAL_POINT, PUBLIC, allow, can_manage_city, not_found_for
 
 bp = Blueprint("cities", __name__, url_prefix="/<lang:lang>/cities", template_folder="templates")
@@ -15,22 +17,21 @@ bp = Blueprint("cities", __name__, url_prefix="/<lang:lang>/cities", template_fo
 @bp.get("")
 @allow(PUBLIC)
 def index():
-    filters = catalog.parse_city_filters(request.args)
-    cities = [] if filters.errors else catalog.search_cities(filters)
-    page = render_template("cities/list.html", filters=filters, cities=cities)
-    return page, 400 if filters.errors else 200
+    filters = web.parse_args(CityFilters)
+    cities = catalog.city_listing(filters)
+    return render_template("cities/list.html", filters=filters, cities=cities)
 
 
 @bp.get("/<slug:slug>")
 @allow(PUBLIC)
 def detail(slug: str):
-    city = catalog.city_by_slug(slug)
+    found = catalog.city_page(slug)
     return render_template(
         "cities/detail.html",
-        city=city,
-        cases=catalog.cases_of_city(city),
-        webinars=catalog.webinars_with_speakers_from(city),
-        exchanges=catalog.exchanges_of_city(city),
+        city=found.city,
+        cases=found.cases,
+        webinars=found.webinars,
+        exchanges=found.exchanges,
     )
 
 
@@ -40,17 +41,18 @@ def edit(slug: str):
     city = catalog.city_by_slug(slug)
     if not can_manage_city(current_user, city.id):
         not_found_for(f"city:{city.id}")
-    errors = {}
-    if request.method == "POST":
-        try:
-            city_profiles.update_profile(city, request.form, current_user)
-        except city_profiles.ProfileError as error:
-            errors = error.errors
-        else:
-            db.session.commit()
-            flash(_("The city profile is saved."), "notice")
-            return redirect(url_for("cities.detail", slug=city.slug)), 303
-    page = render_template(
-        "cities/edit.html", city=city, errors=errors, themes=catalog.all_themes(), form=request.form
+    themes = catalog.all_themes()
+    form = CityProfileForm.for_city(city, themes)
+    if not form.validate_on_submit():
+        page = render_template("cities/edit.html", city=city, form=form)
+        return page, 400 if form.errors else 200
+    profiles.update_profile(
+        city,
+        summaries=form.summaries(),
+        languages=form.languages.data,
+        mentor_capacity=form.mentor_capacity.data,
+        expertise=form.chosen_themes(themes),
+        actor=current_user,
     )
-    return page, 400 if errors else 200
+    flash(_("The city profile is saved."), "notice")
+    return redirect(url_for("cities.detail", slug=city.slug), 303)

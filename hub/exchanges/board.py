@@ -15,10 +15,13 @@ from flask_babel import lazy_gettext as _l
 
 from hub import matching, vocab
 from hub.catalog import queries as catalog
+from hub.catalog.schemas import CityFilters, PageArgs
 from hub.cities.models import City, Theme
+from hub.errors import InvalidInput
 from hub.exchanges import lifecycle as requests
 from hub.exchanges.models import ExchangeRequest, MatchProposal
 from hub.extensions import db
+from hub.types import validate
 
 OPEN = ("submitted",)
 BOARD_PER_PAGE = 20
@@ -40,8 +43,12 @@ class BoardFilters:
 
 def parse_filters(args: Mapping[str, str]) -> BoardFilters:
     """The board's filters from a query string; each unknown value is named, not ignored."""
-    places = catalog.parse_city_filters(args)  # region and size, checked as on the city list
-    filters = BoardFilters(region=places.region, size=places.size, errors=dict(places.errors))
+    filters = BoardFilters()
+    try:  # region and size, checked as on the city list
+        places = validate(CityFilters, {name: args.get(name) for name in ("region", "size")})
+        filters.region, filters.size = places.region, places.size
+    except InvalidInput as error:
+        filters.errors.update(error.errors)
     theme = args.get("theme") or None
     if theme is not None and catalog.theme_by_slug(theme) is None:
         filters.errors["theme"] = _l("Unknown theme.")
@@ -53,8 +60,8 @@ def parse_filters(args: Mapping[str, str]) -> BoardFilters:
     else:
         filters.format = format_
     try:
-        filters.page = catalog.parse_page(args)
-    except catalog.InvalidQuery as error:
+        filters.page = validate(PageArgs, {"page": args.get("page")}).page
+    except InvalidInput as error:
         filters.errors.update(error.errors)
     return filters
 

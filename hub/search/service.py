@@ -3,24 +3,19 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from whoosh import highlight
 from whoosh.searching import Hit, Searcher
 
-from hub import vocab
-from hub.errors import InvalidInput
 from hub.i18n import DEFAULT_LANGUAGE
 from hub.search import facets as facet_sets
 from hub.search import spelling
 from hub.search.analysis import LANGUAGES
-from hub.search.documents import KINDS
-from hub.search.query import MAX_QUERY_LENGTH, ParsedQuery, parse_query
+from hub.search.params import SearchParams
+from hub.search.query import ParsedQuery, parse_query
 from hub.search.schema import (
-    FACETS,
     QUERY_BOOSTS,
     QUERY_FIELDS,
     SPELLING_FIELD,
@@ -31,81 +26,11 @@ from hub.search.schema import (
 )
 from hub.search.store import IndexMissing, IndexStore
 
-DEFAULT_PER_PAGE = 20
-MAX_PER_PAGE = 100
-MAX_PAGE = 10_000
-SORTS = ("relevance", "newest")
 # Below this many hits the page offers a spelling suggestion.
 FEW_HITS = 3
 SNIPPET_CHARACTERS = 240
 SNIPPET_FRAGMENTS = 2
 KIND_PATHS = {"case": "cases", "webinar": "webinars", "city": "cities"}
-
-
-class InvalidSearch(InvalidInput):
-    """Search parameters that cannot be used; `errors` maps each parameter to why."""
-
-
-@dataclass
-class SearchParams:
-    q: str = ""
-    lang: str = "en"  # the reader's language: results show in it where a version exists
-    filters: dict[str, str] = field(default_factory=dict)  # facet -> value
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = DEFAULT_PER_PAGE
-
-
-def _number(raw: str, low: int, high: int) -> int | None:
-    return int(raw) if raw.isdigit() and low <= int(raw) <= high else None
-
-
-def parse_params(args: Mapping[str, str], reader_lang: str) -> SearchParams:
-    """Read search parameters; anything unusable is named in InvalidSearch.errors."""
-    errors: dict[str, object] = {}
-    params = SearchParams(q=(args.get("q") or "")[: MAX_QUERY_LENGTH * 4], lang=reader_lang)
-    lang = args.get("lang")
-    if lang:
-        if lang in LANGUAGES:
-            params.lang = lang
-        else:
-            errors["lang"] = _l("Unknown language.")
-    allowed = {
-        "kind": KINDS,
-        "region": tuple(vocab.REGIONS),
-        "size": tuple(vocab.SIZE_BANDS_BY_SLUG),
-        "language": LANGUAGES,
-    }
-    for facet in FACETS:
-        value = args.get(facet if facet != "theme" else "theme")
-        if not value:
-            continue
-        if facet in allowed and value not in allowed[facet]:
-            errors[facet] = _l("Unknown value for this filter.")
-        elif facet == "year" and _number(value, 1900, 2100) is None:
-            errors[facet] = _l("The year must be a number such as 2022.")
-        elif facet == "theme" and (len(value) > 80 or not value.replace("-", "").isalnum()):
-            errors[facet] = _l("Unknown theme.")
-        else:
-            params.filters[facet] = value
-    sort = args.get("sort") or "relevance"
-    if sort in SORTS:
-        params.sort = sort
-    else:
-        errors["sort"] = _l("Sort by relevance or newest.")
-    page = _number(args.get("page") or "1", 1, MAX_PAGE)
-    if page is None:
-        errors["page"] = _l("The page number must be a whole number from 1.")
-    else:
-        params.page = page
-    per_page = _number(args.get("per_page") or str(DEFAULT_PER_PAGE), 1, MAX_PER_PAGE)
-    if per_page is None:
-        errors["per_page"] = _l("Results per page must be between 1 and 100.")
-    else:
-        params.per_page = per_page
-    if errors:
-        raise InvalidSearch(errors)
-    return params
 
 
 @dataclass

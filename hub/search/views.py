@@ -1,11 +1,13 @@
 """The search page and the search API: the same search, as HTML and as JSON."""
 
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import Blueprint, jsonify, render_template, url_for
 
 from hub import search as search_package
+from hub import web
 from hub.catalog import queries as catalog
 from hub.i18n import current_language
 from hub.search import service
+from hub.search.params import SearchParams
 from hub.security.access import PUBLIC, allow
 
 bp = Blueprint("search", __name__, template_folder="templates")
@@ -14,22 +16,18 @@ bp = Blueprint("search", __name__, template_folder="templates")
 @bp.get("/<lang:lang>/search")
 @allow(PUBLIC)
 def page():
-    try:
-        params = service.parse_params(request.args, current_language())
-    except service.InvalidSearch as error:
-        return render_template("search/page.html", outcome=None, errors=error.errors), 400
+    params = web.parse_args(SearchParams, reader=current_language())
     outcome = service.search(search_package.store(), params)
     return render_template(
         "search/page.html",
         outcome=outcome,
-        errors={},
         search_url=search_url,
         themes={theme.slug: theme for theme in catalog.all_themes()},
         cities=catalog.cities_by_slug({result.city for result in outcome.results}),
     )
 
 
-def search_url(params: service.SearchParams, **changes) -> str:
+def search_url(params: SearchParams, **changes) -> str:
     """This search with some parameters changed (None removes one); the page starts again at 1
     unless `page` is given."""
     args: dict[str, object] = dict(params.filters)
@@ -48,10 +46,7 @@ def search_url(params: service.SearchParams, **changes) -> str:
 @bp.get("/api/v1/search")
 @allow(PUBLIC)
 def api():
-    try:
-        params = service.parse_params(request.args, request.args.get("lang") or "en")
-    except service.InvalidSearch as error:
-        return jsonify(errors={name: str(message) for name, message in error.errors.items()}), 400
+    params = web.parse_args(SearchParams)
     outcome = service.search(search_package.store(), params)
     return jsonify(
         query=params.q,

@@ -230,3 +230,22 @@ def test_result_dates_keep_their_precision(client):
     page = get(client, "/en/search?q=Fragility+Forum&kind=webinar")
     assert "March 2022" in page and "March 1, 2022" not in page
     assert "22 mars 2024" in get(client, "/fr/search?q=transatlantic+dialogue&kind=case")
+
+
+def test_bad_parameters_are_explained_in_the_readers_language(client):
+    response = client.get("/api/v1/search?q=mombasa&page=0&lang=fr&region=mars")
+    assert response.status_code == 400
+    assert response.get_json() == {
+        "errors": {
+            "page": "Le numéro de page doit être un nombre entier égal ou supérieur à 1.",
+            "region": "Valeur inconnue pour ce filtre.",
+        }
+    }
+    page = get(client, "/ar/search?q=mombasa&page=0", 400)
+    assert '<html lang="ar" dir="rtl">' in page
+
+
+def test_the_search_page_searches_in_its_own_language_unless_told(client):
+    assert api(client, q="Mombasa action plan")["results"][0]["language"] == "en"
+    body = get(client, "/fr/search?q=Mombasa+action+plan")
+    assert 'href="/fr/cases/mombasa-county-action-plan"' in body

@@ -255,25 +255,42 @@ def test_cases_are_paginated(content_app, client):
 
 
 @pytest.mark.parametrize(
-    "query",
+    ("query", "named"),
     [
-        "theme=no-such-theme",
-        "page=0",
-        f"page={10**9}",
-        "page=abc",
-        "page=-1",
-        "year=twenty",
-        "region=%00",
-        "theme=%00youth",
-        "size=huge",
-        "language=de",
-        "evidence=anecdotal",
+        ("theme=no-such-theme", "Thème inconnu."),
+        ("page=0", "Le numéro de page doit être"),
+        (f"page={10**9}", "Le numéro de page doit être"),
+        ("page=abc", "Le numéro de page doit être"),
+        ("page=-1", "Le numéro de page doit être"),
+        ("page=%D9%A3", "Le numéro de page doit être"),  # an Arabic-Indic digit
+        ("year=twenty", "L’année doit être un nombre"),
+        ("year=1", "L’année doit être un nombre"),
+        ("region=%00", "Région inconnue."),
+        ("theme=%00youth", "Thème inconnu."),
+        ("size=huge", "Taille de ville inconnue."),
+        ("language=de", "Langue inconnue."),
+        ("evidence=anecdotal", "Niveau de données probantes inconnu."),
     ],
 )
-def test_malformed_case_queries_get_a_clear_400(client, query):
+def test_malformed_case_queries_get_a_400_naming_the_parameter(client, query, named):
     body = get(client, f"/fr/cases?{query}", 400)
-    assert "Certains filtres" in body
+    assert "Requête incorrecte" in body
+    assert escape(named) in body
     assert html_tag(body) == '<html lang="fr" dir="ltr">'
+
+
+def test_every_bad_filter_is_named_at_once(client):
+    body = get(client, "/en/cases?region=mars&year=soon&page=0", 400)
+    assert "Unknown region." in body
+    assert "The year must be a number such as 2022." in body
+    assert "The page number must be a whole number from 1." in body
+
+
+def test_empty_filters_are_no_filters(client):
+    everything = case_links(get(client, "/en/cases"))
+    empty = "theme=&region=&size=&language=&year=&evidence="
+    assert case_links(get(client, f"/en/cases?{empty}")) == everything
+    assert "Berlin" in get(client, "/en/cities?region=&size=")
 
 
 def test_a_page_past_the_last_is_a_404(client):
@@ -282,12 +299,18 @@ def test_a_page_past_the_last_is_a_404(client):
 
 
 @pytest.mark.parametrize(
-    "url",
-    ["/webinars?page=0", "/webinars?page=x%00", "/cities?region=mars", "/cities?size=%00"],
+    ("url", "named"),
+    [
+        ("/webinars?page=0", "El número de página debe ser un número entero a partir de 1."),
+        ("/webinars?page=x%00", "El número de página debe ser un número entero a partir de 1."),
+        ("/cities?region=mars", "Región desconocida."),
+        ("/cities?size=%00", "Tamaño de ciudad desconocido."),
+    ],
 )
-def test_malformed_queries_elsewhere_are_4xx(client, url):
-    response = client.get(f"/en{url}")
-    assert response.status_code == 400
+def test_malformed_queries_elsewhere_are_a_400_page_naming_the_parameter(client, url, named):
+    body = get(client, f"/es{url}", 400)
+    assert html_tag(body) == '<html lang="es" dir="ltr">'
+    assert f"<li>{named}</li>" in body
 
 
 @pytest.mark.parametrize(

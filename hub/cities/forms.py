@@ -1,0 +1,93 @@
+"""The city profile form a focal point keeps: summaries, working languages, mentoring."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from wtforms import Field, IntegerField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import InputRequired, NumberRange, StopValidation, ValidationError
+
+from hub.cities.models import City, Theme
+from hub.forms import HubForm, Text
+from hub.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, localized, text_direction
+from hub.types import check_language
+
+MAX_SUMMARY = 2000
+# More mentoring at once than this is more than a city administration can follow.
+MAX_CAPACITY = 50
+CAPACITY_RULE = _l("A whole number from 0 to %(max)s.", max=MAX_CAPACITY)
+
+
+class CodeListField(StringField):
+    """Codes typed in one line, separated by commas: read as a list without repeats."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if valuelist:
+            codes = (code.strip().lower() for code in valuelist[0].split(","))
+            self.data = list(dict.fromkeys(code for code in codes if code))
+
+    def _value(self) -> str:
+        return ", ".join(self.data or [])
+
+
+class Languages:
+    """At least one language, each a language code (`hub.types.check_language`, CLDR)."""
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if not field.data:
+            raise StopValidation(_l("List language codes such as en, ar, sw, separated by commas."))
+        try:
+            field.data = [check_language(code) for code in field.data]
+        except ValueError as error:
+            raise ValidationError(str(error.args[0])) from None
+
+
+class CityProfileForm(HubForm):
+    languages = CodeListField(
+        _l("Working languages (codes, separated by commas)"), validators=[Languages()]
+    )
+    mentor_capacity = IntegerField(
+        _l("Exchanges the city can mentor at once"),
+        validators=[InputRequired(CAPACITY_RULE), NumberRange(0, MAX_CAPACITY, CAPACITY_RULE)],
+        invalid_value_message=CAPACITY_RULE,
+        render_kw={"min": 0, "max": MAX_CAPACITY},
+    )
+    expertise = SelectMultipleField(_l("Themes the city can help with"), choices=[])
+
+    @classmethod
+    def for_city(cls, city: City, themes: list[Theme]) -> CityProfileForm:
+        """The form filled from the request, or from `city` when nothing was sent."""
+        saved = {
+            "languages": city.languages,
+            "mentor_capacity": city.mentor_capacity,
+            "expertise": [theme.slug for theme in city.expertise],
+        }
+        saved |= {f"summary_{lang}": city.summaries.get(lang, "") for lang in LANGUAGES}
+        form = cls(data=saved)
+        form.expertise.choices = [(theme.slug, localized(theme.names)) for theme in themes]
+        return form
+
+    def chosen_themes(self, themes: list[Theme]) -> list[Theme]:
+        """The themes chosen as the city's expertise, in the list's order."""
+        return [theme for theme in themes if theme.slug in self.expertise.data]
+
+    def summary_fields(self) -> list[Field]:
+        return [self[f"summary_{lang}"] for lang in LANGUAGES]
+
+    def summaries(self) -> dict[str, str]:
+        """The summaries written, by language (an emptied one is removed)."""
+        return {lang: field.data for lang in LANGUAGES if (field := self[f"summary_{lang}"]).data}
+
+
+# One summary per language of the hub; the default language's is required.
+for _lang in LANGUAGES:
+    setattr(
+        CityProfileForm,
+        f"summary_{_lang}",
+        TextAreaField(
+            _l("Summary in %(language)s", language=LANGUAGE_NAMES[_lang]),
+            validators=[Text(MAX_SUMMARY, required=_lang == DEFAULT_LANGUAGE)],
+            render_kw={"lang": _lang, "dir": text_direction(_lang), "maxlength": MAX_SUMMARY},
+        ),
+    )

@@ -1,0 +1,127 @@
+"""A focal point keeps the city's profile in the browser: summaries, languages, mentoring."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from markupsafe import escape
+
+from hub.audit import AuditEvent
+from hub.cities.models import City
+from hub.extensions import db
+from tests.conftest import PASSWORD, app_with_people
+
+EDIT = "/en/cities/mombasa/edit"
+
+
+@pytest.fixture
+def profile_app(database):
+    return app_with_people(database, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
+
+
+@pytest.fixture
+def focal_point(profile_app):
+    client = profile_app.test_client()
+    signed_in = client.post(
+        "/en/login", data={"email": "mombasa@example.org", "password": PASSWORD}
+    )
+    assert signed_in.status_code in (302, 303)
+    return client
+
+
+def mombasa(app) -> City:
+    with app.app_context():
+        city = db.session.scalar(sa.select(City).filter_by(slug="mombasa"))
+        city.expertise  # noqa: B018 (loaded while the session is open)
+        db.session.expunge(city)
+        return city
+
+
+def profile(**changes) -> dict:
+    sent = {
+        "summary_en": "Mombasa is Kenya's oldest city.",
+        "summary_ar": "",
+        "summary_fr": "",
+        "summary_es": "",
+        "languages": "en, sw",
+        "mentor_capacity": "2",
+        "expertise": ["youth", "local-action-plans"],
+    }
+    return sent | changes
+
+
+def test_the_form_shows_the_saved_profile(profile_app, focal_point):
+    page = focal_point.get(EDIT)
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    city = mombasa(profile_app)
+    assert escape(city.summaries["en"]) in body
+    assert f'value="{", ".join(city.languages)}"' in body
+    assert "Mentoring other cities" in body
+    for theme in city.expertise:
+        assert f'<option selected value="{theme.slug}">' in body
+
+
+def test_a_multi_line_summary_from_the_browser_is_stored_with_lf(profile_app, focal_point):
+    text = "Mombasa is Kenya's oldest city.\r\n\r\nIts county runs a peace forum.\r\n"
+    response = focal_point.post(
+        EDIT, data=profile(summary_en=text, summary_fr="Ligne 1\r\nLigne 2")
+    )
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/en/cities/mombasa")
+    city = mombasa(profile_app)
+    assert city.summaries == {
+        "en": "Mombasa is Kenya's oldest city.\n\nIts county runs a peace forum.",
+        "fr": "Ligne 1\nLigne 2",
+    }
+    assert city.languages == ["en", "sw"]
+    assert city.mentor_capacity == 2
+    assert {theme.slug for theme in city.expertise} == {"youth", "local-action-plans"}
+    with profile_app.app_context():
+        event = db.session.scalar(sa.select(AuditEvent).order_by(AuditEvent.id.desc()))
+        assert event.target == f"city:{city.id}"
+        assert event.after == {"languages": ["en", "sw"], "mentor_capacity": 2}
+    # Saving the unchanged form again works too.
+    again = focal_point.post(EDIT, data=profile(summary_en=city.summaries["en"]))
+    assert again.status_code == 303
+
+
+def test_language_codes_follow_the_cldr_rule(profile_app, focal_point):
+    assert focal_point.post(EDIT, data=profile(languages="EN, Ar, am")).status_code == 303
+    assert mombasa(profile_app).languages == ["en", "ar", "am"]
+    before = mombasa(profile_app)
+    refused = focal_point.post(EDIT, data=profile(languages="en, xx", summary_en="Changed"))
+    assert refused.status_code == 400
+    assert "Not a language code (ISO 639-1, such as en or ar)." in refused.get_data(as_text=True)
+    after = mombasa(profile_app)
+    assert (after.languages, after.summaries) == (before.languages, before.summaries)
+
+
+PROBLEMS = [
+    ({"summary_en": "  \r\n "}, "This field is required."),
+    ({"summary_en": "x" * 2001}, "At most 2000 characters."),
+    ({"summary_ar": "\u202eevil"}, "This text contains characters that cannot be saved."),
+    ({"languages": " , "}, "List language codes such as en, ar, sw, separated by commas."),
+    ({"mentor_capacity": "51"}, "A whole number from 0 to 50."),
+    ({"mentor_capacity": "-1"}, "A whole number from 0 to 50."),
+    ({"mentor_capacity": "two"}, "A whole number from 0 to 50."),
+    ({"expertise": ["no-such-theme"]}, "not a valid choice"),
+]
+
+
+def test_every_problem_is_named_and_nothing_changes(profile_app, focal_point):
+    def saved() -> tuple:
+        city = mombasa(profile_app)
+        return city.summaries, city.languages, city.mentor_capacity
+
+    before = saved()
+    for changes, message in PROBLEMS:
+        response = focal_point.post(EDIT, data=profile(**changes))
+        assert response.status_code == 400, changes
+        assert escape(message) in response.get_data(as_text=True), changes
+        assert saved() == before, changes
+    everything = {
+        name: value for changes, _message in PROBLEMS[1:5] for name, value in changes.items()
+    }
+    body = focal_point.post(EDIT, data=profile(**everything)).get_data(as_text=True)
+    assert all(escape(message) in body for _changes, message in PROBLEMS[1:5])
