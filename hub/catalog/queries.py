@@ -12,12 +12,12 @@ from sqlalchemy.orm import selectinload
 
 from hub import vocab
 from hub.cities.models import City, Theme
-from hub.content.schemas import SLUG
 from hub.errors import InvalidInput, NotFound
 from hub.exchanges.models import Exchange, ExchangeParticipant
 from hub.extensions import db
 from hub.i18n import LANGUAGES
 from hub.publishing.models import CaseStudy, CaseText, Speaker, Webinar, case_themes
+from hub.types import SLUG_PATTERN as SLUG
 
 PUBLISHED = "published"
 MAX_PAGE = 100_000

@@ -8,10 +8,10 @@ from flask_babel import lazy_gettext as _l
 
 from hub import audit
 from hub.cities.models import City, Theme
-from hub.content.schemas import LANGUAGE_CODE
 from hub.errors import HubError
 from hub.extensions import db
 from hub.i18n import LANGUAGES
+from hub.types import language_codes
 
 MAX_SUMMARY = 2000
 MAX_CAPACITY = 50
@@ -41,7 +41,7 @@ def update_profile(city: City, form: Mapping[str, str], actor) -> None:
         errors["summary_en"] = _l("The English summary is required.")
     languages = [code.strip().lower() for code in (form.get("languages") or "").split(",")]
     languages = [code for code in dict.fromkeys(languages) if code]
-    if not languages or not all(LANGUAGE_CODE.match(code) for code in languages):
+    if not languages or not all(code in language_codes() for code in languages):
         errors["languages"] = _l("List language codes such as en, ar, sw, separated by commas.")
     capacity = (form.get("mentor_capacity") or "0").strip()
     if not capacity.isdigit() or int(capacity) > MAX_CAPACITY:
