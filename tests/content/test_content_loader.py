@@ -60,6 +60,24 @@ published: 2022-03-25
 The council meets monthly.
 """
 
+WEBINAR = """\
+---
+kind: webinar
+slug: talk
+language: en
+machine_translated: false
+title: A talk
+summary: Two people talk.
+date: 2022-03-17
+time: "15:00"
+timezone: Europe/Oslo
+date_precision: minute
+format: online
+themes: [youth]
+published: 2022-04-01
+---
+"""
+
 CASE_AR = """\
 ---
 kind: case
@@ -197,25 +215,9 @@ def test_translation_in_the_original_language_is_refused(app, runner, small_cont
 
 
 def test_webinar_translation_needs_every_speaker(app, runner, small_content):
-    write(small_content, "webinars/talk.en.md", """\
-        ---
-        kind: webinar
-        slug: talk
-        language: en
-        machine_translated: false
-        title: A talk
-        summary: Two people talk.
-        date: 2022-03-17
-        timezone: Europe/Oslo
-        date_precision: day
-        format: online
-        themes: [youth]
-        published: 2022-04-01
-        speakers:
-          - {name: Ann, role: Mayor, city: testville}
-          - {name: Bo, role: Moderator}
-        ---
-        """)  # fmt: skip
+    speakers = "speakers:\n  - {name: Ann, role: Mayor, city: testville}\n  - {name: Bo, role: Moderator}\n"
+    webinar = WEBINAR.replace("published: 2022-04-01\n", "published: 2022-04-01\n" + speakers)
+    write(small_content, "webinars/talk.en.md", webinar)
     path = write(small_content, "webinars/talk.ar.md", """\
         ---
         kind: webinar

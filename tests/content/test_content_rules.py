@@ -6,12 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from hub.cities.models import City, Theme
-from hub.content import files as content_files
 from hub.exchanges.models import Exchange, ExchangeParticipant
 from hub.extensions import db
 from hub.publishing.models import CaseStudy, CaseText, Speaker, Webinar, WebinarText
 from tests.conftest import CONTENT, Database, make_app
-from tests.content.test_content_loader import CASE, CITY, THEME, load, write
+from tests.content.test_content_loader import CASE, CITY, THEME, WEBINAR, load, write
 
 
 @pytest.fixture
@@ -111,25 +110,6 @@ def test_broken_files_are_reported_not_crashed_on(app, runner, tmp_path, text, r
     assert "1 created" in result.output
 
 
-WEBINAR = """\
----
-kind: webinar
-slug: talk
-language: en
-machine_translated: false
-title: A talk
-summary: Two people talk.
-date: 2022-03-17
-time: "15:00"
-timezone: Europe/Oslo
-date_precision: minute
-format: online
-themes: [youth]
-published: 2022-04-01
----
-"""
-
-
 @pytest.mark.parametrize(
     ("change", "field", "reason"),
     [
@@ -169,8 +149,7 @@ def snapshot(app) -> dict:
             columns = [c.key for c in sa.inspect(model).columns if not c.key.endswith("id")]
             rows = db.session.scalars(sa.select(model).order_by(model.id))
             shown[model.__name__] = [
-                {name: getattr(row, name) for name in columns}
-                | {"relations": relations(row)}
+                {name: getattr(row, name) for name in columns} | {"relations": relations(row)}
                 for row in rows
             ]
     return shown
@@ -222,7 +201,9 @@ def test_an_export_loads_into_the_same_database(app, runner, database, tmp_path)
 
 def test_a_multi_line_city_summary_exports_and_loads_again(app, runner, tmp_path):
     assert load(runner, CONTENT).exit_code == 0
-    summary = "Oslo works with schools.\r\nIt trains teachers.\n\nSecond paragraph, indented:\n  yes"
+    summary = (
+        "Oslo works with schools.\r\nIt trains teachers.\n\nSecond paragraph, indented:\n  yes"
+    )
     with app.app_context():
         city = db.session.scalar(sa.select(City).filter_by(slug="oslo"))
         city.summaries = {**city.summaries, "en": summary}
