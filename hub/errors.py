@@ -49,12 +49,16 @@ class StepRefused(HubError):
 
 
 class ContentError(InvalidInput):
-    """A content file that cannot be loaded: which file, which field, and why."""
+    """A content file that cannot be loaded: which file, and each field at fault with why."""
 
-    def __init__(self, path: str, field: str | None, reason: Any) -> None:
+    def __init__(self, path: str, errors: Mapping[str, Any] | Any) -> None:
+        super().__init__(errors)
         self.path = path
-        self.field = field
-        self.reason = reason
-        super().__init__({field or GENERAL: reason})
-        where = f"{path}: {field}: " if field else f"{path}: "
-        self.args = (where + str(reason),)
+        self.args = ("\n".join(self.lines()),)
+
+    def lines(self) -> list[str]:
+        """One line per problem: `path: field: reason`, or `path: reason` for the whole file."""
+        return [
+            f"{self.path}: {reason}" if field == GENERAL else f"{self.path}: {field}: {reason}"
+            for field, reason in self.errors.items()
+        ]

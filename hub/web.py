@@ -100,8 +100,11 @@ def error_response(code: int, errors: dict | None = None) -> tuple[Response | st
         if code == 401:
             response.headers["WWW-Authenticate"] = 'Bearer realm="hub"'
         return response, code
+    # Messages become plain text here: a lazy message passes as safe HTML in Jinja, and some
+    # carry what the user typed.
+    details = {name: str(text) for name, text in (errors or {}).items()}
     page = render_template(
-        "errors/error.html", code=code, title=title, message=message, details=errors or {}
+        "errors/error.html", code=code, title=title, message=message, details=details
     )
     return Response(page, mimetype="text/html"), code
 

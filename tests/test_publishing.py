@@ -198,13 +198,13 @@ def test_a_practitioner_cannot_change_a_record(site):
 @pytest.mark.parametrize(
     ("changes", "field", "message"),
     [
-        ({"title": "x" * 301}, "title", "is longer than 300 characters"),
-        ({"themes": ["no-such-theme"]}, "themes", "no theme &#39;no-such-theme&#39;"),
-        ({"themes": []}, "themes", "is required"),
-        ({"lead_city": "atlantis"}, "lead_city", "no city &#39;atlantis&#39;"),
-        ({"start_year": "soon"}, "start_year", "must be a whole number"),
-        ({"published": "yesterday"}, "published", "must be a date written YYYY-MM-DD"),
-        ({"body": "x" * 100_001}, "body", "is longer than 100000 characters"),
+        ({"title": "x" * 301}, "title", "At most 300 characters."),
+        ({"themes": ["no-such-theme"]}, "themes", "There is no theme &#39;no-such-theme&#39;."),
+        ({"themes": []}, "themes", "This field is required."),
+        ({"lead_city": "atlantis"}, "lead_city", "There is no city &#39;atlantis&#39;."),
+        ({"start_year": "soon"}, "start_year", "This must be a whole number."),
+        ({"published": "yesterday"}, "published", "This must be a date (YYYY-MM-DD)."),
+        ({"body": "x" * 100_001}, "body", "At most 100000 characters."),
     ],
 )
 def test_invalid_input_is_explained_next_to_the_field_and_changes_nothing(
@@ -278,7 +278,7 @@ def test_webinar_records_are_created_and_edited(site):
     assert "Amina Said | Youth officer | mombasa" in page
     bad = staff.post(f"/en/publishing/webinars/{webinar_id}", data={**form, "time": ""})
     assert bad.status_code == 400
-    assert "is required when date_precision is minute" in bad.get_data(as_text=True)
+    assert "A time is required when date_precision is minute." in bad.get_data(as_text=True)
     edited = staff.post(f"/en/publishing/webinars/{webinar_id}", data={**form, "place": "Online"})
     assert edited.status_code == 302
 
@@ -297,7 +297,7 @@ def test_webinar_records_are_created_and_edited(site):
     }
     short = staff.post(new_translation, data=translation)
     assert short.status_code == 400
-    assert "must have 2 items, as the original has" in short.get_data(as_text=True)
+    assert "List 2 items, as the original does." in short.get_data(as_text=True)
     translation["speakers"] += "\nجو بيرغ | باحث"
     assert staff.post(new_translation, data=translation).status_code == 302
     with site.app_context():

@@ -33,7 +33,8 @@ def load_command(path: Path) -> None:
         report = content_files.load_directory(path)
     db.session.commit()
     for error in report.errors:
-        click.echo(f"error: {error}", err=True)
+        for line in error.lines():
+            click.echo(f"error: {line}", err=True)
     click.echo(
         f"{len(report.created)} created, {len(report.updated)} updated, "
         f"{len(report.unchanged)} unchanged, {len(report.errors)} with errors"

@@ -5,30 +5,42 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, time
 from pathlib import Path
+from typing import Any
 
 import yaml
 from flask_babel import lazy_gettext as _l
+from pydantic import TypeAdapter, ValidationError
 
-from hub.content import schemas as schema
-from hub.content.schemas import FieldError, Invalid
-from hub.errors import ContentError
+from hub.content.schemas import BODY, SCHEMAS, FileSchema
+from hub.errors import GENERAL, ContentError
+from hub.types import normalize_newlines, problems
 
 SKIPPED_FILES = frozenset({"FORMAT.md", "README.md"})
 MAX_FILE_BYTES = 1_000_000
 # Records that others refer to load first; translations after their originals.
 LOAD_ORDER = ("theme", "city", "case", "webinar", "exchange")
+_BODY = TypeAdapter(BODY)
 
 
 @dataclass
 class Document:
+    """A content file read and validated: its front matter as a schema, and its body."""
+
     path: str
-    kind: str
-    fields: dict
+    data: FileSchema
     body: str = ""
 
     @property
+    def kind(self) -> str:
+        return self.data.kind  # type: ignore[attr-defined]
+
+    @property
+    def fields(self) -> dict[str, Any]:
+        return self.data.model_dump()
+
+    @property
     def is_translation(self) -> bool:
-        return "translation_of" in self.fields
+        return "translation_of" in type(self.data).model_fields
 
     @property
     def order(self) -> tuple[int, bool, str]:
@@ -42,84 +54,81 @@ def content_files(root: Path) -> list[Path]:
 
 
 def split_front_matter(raw: str, path: str) -> tuple[dict, str]:
-    raw = raw.lstrip("\ufeff").replace("\r\n", "\n")
+    raw = normalize_newlines(raw.lstrip("\ufeff"))
     if not raw.startswith("---\n"):
-        raise ContentError(path, None, "does not start with a '---' front matter line")
+        raise ContentError(path, _l("It does not start with a '---' front matter line."))
     end = raw.find("\n---\n", 3)
     if end == -1:
-        if raw.rstrip().endswith("\n---"):
-            end = len(raw.rstrip()) - 4
-        else:
-            raise ContentError(path, None, "has no closing '---' after its front matter")
-    try:
-        front = yaml.safe_load(raw[4:end])
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark else ""
-        raise ContentError(path, None, f"front matter is not valid YAML{where}") from None
+        if not raw.rstrip().endswith("\n---"):
+            raise ContentError(path, _l("It has no closing '---' after its front matter."))
+        end = len(raw.rstrip()) - 4
+    front = _front_matter(raw[4:end], path)
     if not isinstance(front, dict):
-        raise ContentError(path, None, "front matter must be a YAML mapping")
+        raise ContentError(path, _l("Its front matter must be a YAML mapping."))
     return front, raw[end + 5 :].strip()
 
 
-def read_document(path: Path, root: Path | None = None) -> Document:
+def _front_matter(text: str, path: str) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        line = mark.line + 2 if mark else "?"
+        raise ContentError(
+            path, _l("Its front matter is not valid YAML (line %(line)s).", line=line)
+        ) from None
+    except ValueError as error:  # a date such as 2022-02-30
+        raise ContentError(
+            path, _l("Its front matter has an impossible value: %(error)s.", error=error)
+        ) from None
+    except RecursionError:
+        raise ContentError(path, _l("Its front matter is nested too deeply.")) from None
+
+
+def read_document(path: Path) -> Document:
     label = str(path)
     try:
         if path.stat().st_size > MAX_FILE_BYTES:
-            raise ContentError(label, None, f"is larger than {MAX_FILE_BYTES} bytes")
+            raise ContentError(
+                label, _l("It is larger than %(limit)s bytes.", limit=MAX_FILE_BYTES)
+            )
         raw = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
-        raise ContentError(label, None, "is not UTF-8 text") from None
+        raise ContentError(label, _l("It is not UTF-8 text.")) from None
     except OSError as error:
-        raise ContentError(label, None, f"cannot be read ({error.strerror})") from None
+        raise ContentError(
+            label, _l("It cannot be read (%(reason)s).", reason=error.strerror)
+        ) from None
     front, body = split_front_matter(raw, label)
     return parse_document(front, body, label)
 
 
-def parse_document(front: dict, body: str, path: str) -> Document:
+def parse_document(front: dict, body: Any, path: str) -> Document:
+    """`front` and `body` checked against their kind's schema; every problem at once."""
     kind = front.get("kind")
     if kind not in LOAD_ORDER:
-        raise ContentError(path, "kind", f"must be one of: {', '.join(LOAD_ORDER)}")
-    translation = "translation_of" in front
-    rules = _SCHEMAS[kind, translation]
-    if rules is None:
-        raise ContentError(path, "translation_of", f"a {kind} has no translation files")
+        raise ContentError(
+            path, {"kind": _l("Use one of: %(kinds)s.", kinds=", ".join(LOAD_ORDER))}
+        )
+    schema = SCHEMAS[kind, "translation_of" in front]
+    if schema is None:
+        raise ContentError(
+            path, {"translation_of": _l("A %(kind)s has no translation files.", kind=kind)}
+        )
+    found: dict[str, Any] = {}
     try:
-        fields = schema.validate_fields(front, rules)
-        if kind == "webinar" and not translation:
-            fields["date"] = schema.webinar_date(fields["date"], fields["date_precision"])
-            if fields["date_precision"] == "minute" and "time" not in fields:
-                raise FieldError("time", str(_l("is required when date_precision is minute")))
-            if fields["date_precision"] != "minute" and "time" in fields:
-                raise FieldError("time", str(_l("is only allowed when date_precision is minute")))
-        if kind == "exchange":
-            for number, participant in enumerate(fields["participants"], start=1):
-                if ("city" in participant) == ("label" in participant):
-                    raise FieldError(
-                        "participants",
-                        str(_l("item %(number)s needs a city or a label", number=number)),
-                    )
-        schema.text(body)
-    except FieldError as error:
-        raise ContentError(path, error.field, error.reason) from None
-    except Invalid as error:
-        field_name = "date" if kind == "webinar" else "body"
-        raise ContentError(path, field_name, str(error)) from None
-    return Document(path=path, kind=kind, fields=fields, body=body)
-
-
-_SCHEMAS = {
-    ("theme", False): schema.THEME,
-    ("theme", True): None,
-    ("city", False): schema.CITY,
-    ("city", True): None,
-    ("case", False): schema.CASE,
-    ("case", True): schema.CASE_TEXT,
-    ("webinar", False): schema.WEBINAR,
-    ("webinar", True): schema.WEBINAR_TEXT,
-    ("exchange", False): schema.EXCHANGE,
-    ("exchange", True): None,
-}
+        data = schema.model_validate(front)
+    except ValidationError as error:
+        found.update(problems(error))
+    except RecursionError:
+        found[GENERAL] = _l("Its front matter is nested too deeply.")
+    try:
+        body = _BODY.validate_python(body)
+    except ValidationError as error:
+        found["body"] = next(iter(problems(error).values()))
+    if found:
+        raise ContentError(path, found)
+    return Document(path=path, data=data, body=body)
 
 
 FOLD_AFTER = 80  # characters
@@ -131,6 +140,7 @@ class _Dumper(yaml.SafeDumper):
 
 def _represent_str(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
     # Paragraphs read best as blocks: literal when they have line breaks, folded when long.
+    value = normalize_newlines(value)
     style = "|" if "\n" in value else (">" if len(value) > FOLD_AFTER else None)
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
@@ -152,8 +162,9 @@ _Dumper.add_representer(date, yaml.SafeDumper.represent_date)
 
 
 def render_document(front: dict, body: str) -> str:
-    rules = _SCHEMAS.get((front.get("kind"), "translation_of" in front)) or {}
-    order = {name: n for n, name in enumerate(rules)}
+    """The text of a content file: front matter in its schema's field order, then the body."""
+    schema = SCHEMAS.get((front.get("kind"), "translation_of" in front))
+    order = {name: n for n, name in enumerate(schema.model_fields if schema else ())}
     front = dict(sorted(front.items(), key=lambda item: order.get(item[0], len(order))))
     dumped = yaml.dump(front, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=100)
     return f"---\n{dumped}---\n" + (f"\n{body}\n" if body else "")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 from hub.cities.models import City, Theme
-from hub.content import schemas as schema
 from hub.content.documents import Document
 from hub.content.records import (
     SluggedRecord,
@@ -12,19 +13,21 @@ from hub.content.records import (
     one_by_slug,
     without_none,
 )
+from hub.content.schemas import PUBLISHED
 from hub.extensions import db
 from hub.publishing.models import CaseStudy, CaseText, Speaker, Webinar, WebinarText
 
 CASE_TEXT_FIELDS = ("target_audience", "what_was_done", "results", "what_did_not_work")
+ORIGINAL_LANGUAGE_FIXED = _l("It differs from the record's original language.")
 
 
 def _apply_case_text(text: CaseText, doc: Document) -> None:
-    f = doc.fields
-    text.machine_translated = f["machine_translated"]
-    text.title, text.summary = f["title"], f["summary"]
+    f = doc.data
+    text.machine_translated = f.machine_translated
+    text.title, text.summary = f.title, f.summary
     for name in (*CASE_TEXT_FIELDS, "transferability"):
-        setattr(text, name, f.get(name, ""))
-    text.updated_on = f.get("updated")
+        setattr(text, name, getattr(f, name))
+    text.updated_on = f.updated
     text.body = doc.body
 
 
@@ -48,13 +51,13 @@ class TranslationRecord:
         return db.session.scalar(
             db.select(cls.model)
             .join(cls.parent)
-            .filter(cls.parent.slug == doc.fields["translation_of"])
-            .filter(cls.model.language == doc.fields["language"])
+            .filter(cls.parent.slug == doc.data.translation_of)
+            .filter(cls.model.language == doc.data.language)
         )
 
     @classmethod
     def create(cls, doc: Document):
-        return cls.model(language=doc.fields["language"])
+        return cls.model(language=doc.data.language)
 
 
 class CaseRecord(SluggedRecord):
@@ -62,34 +65,32 @@ class CaseRecord(SluggedRecord):
 
     @staticmethod
     def resolve(doc: Document) -> dict:
-        f = doc.fields
+        f = doc.data
         return {
-            "lead_city": one_by_slug(City, f.get("lead_city"), doc, "lead_city"),
-            "partner_cities": by_slug(City, f.get("partner_cities", []), doc, "partner_cities"),
-            "adapted_by": by_slug(City, f.get("adapted_by", []), doc, "adapted_by"),
-            "themes": by_slug(Theme, f["themes"], doc, "themes"),
+            "lead_city": one_by_slug(City, f.lead_city, doc, "lead_city"),
+            "partner_cities": by_slug(City, f.partner_cities, doc, "partner_cities"),
+            "adapted_by": by_slug(City, f.adapted_by, doc, "adapted_by"),
+            "themes": by_slug(Theme, f.themes, doc, "themes"),
         }
 
     @staticmethod
     def apply(case: CaseStudy, doc: Document, refs: dict) -> None:
-        f = doc.fields
-        if case.texts and case.original_language != f["language"]:
-            raise error(doc, "language", "differs from the record's original language")
-        case.original_language = f["language"]
+        f = doc.data
+        if case.texts and case.original_language != f.language:
+            raise error(doc, "language", ORIGINAL_LANGUAGE_FIXED)
+        case.original_language = f.language
         case.lead_city = refs["lead_city"]
-        case.lead_organization = f.get("lead_organization")
+        case.lead_organization = f.lead_organization
         case.partner_cities = refs["partner_cities"]
-        case.partner_organizations = f.get("partner_organizations", [])
+        case.partner_organizations = f.partner_organizations
         case.adapted_by = refs["adapted_by"]
         case.themes = refs["themes"]
-        case.start_year, case.status = f.get("start_year"), f["status"]
-        case.evidence_level = f["evidence_level"]
-        case.cost_band = f.get("cost_band", schema.DEFAULTS["cost_band"])
-        case.staffing_band = f.get("staffing_band", schema.DEFAULTS["staffing_band"])
-        case.contact = f.get("contact", "")
-        case.source = f.get("source", "")
-        case.published_on = f["published"]
-        text = case.original or CaseText(language=f["language"])
+        case.start_year, case.status = f.start_year, f.status
+        case.evidence_level = f.evidence_level
+        case.cost_band, case.staffing_band = f.cost_band, f.staffing_band
+        case.contact, case.source = f.contact, f.source
+        case.published_on = f.published
+        text = case.original or CaseText(language=f.language)
         if text not in case.texts:
             case.texts.append(text)
         _apply_case_text(text, doc)
@@ -119,6 +120,7 @@ class CaseRecord(SluggedRecord):
                 "updated": text.updated_on,
                 "adapted_by": [city.slug for city in case.adapted_by],
                 "source": case.source,
+                "state": _state(case),
             }
         ), text.body
 
@@ -151,12 +153,20 @@ class CaseTextRecord(TranslationRecord):
 
 
 def _translated_record(model, doc: Document):
-    record = db.session.scalar(db.select(model).filter_by(slug=doc.fields["translation_of"]))
+    slug = doc.data.translation_of
+    record = db.session.scalar(db.select(model).filter_by(slug=slug))
     if record is None:
-        raise error(doc, "translation_of", f"no {doc.kind} {doc.fields['translation_of']!r}")
-    if record.original_language == doc.fields["language"]:
-        raise error(doc, "language", "is the language of the original version")
+        raise error(
+            doc, "translation_of", _l("There is no %(kind)s %(slug)r.", kind=doc.kind, slug=slug)
+        )
+    if record.original_language == doc.data.language:
+        raise error(doc, "language", _l("It is the language of the original version."))
     return record
+
+
+def _state(record: CaseStudy | Webinar) -> str | None:
+    """A record's state as its file writes it: left out when published."""
+    return None if record.state == PUBLISHED else record.state
 
 
 class WebinarRecord(SluggedRecord):
@@ -164,37 +174,36 @@ class WebinarRecord(SluggedRecord):
 
     @staticmethod
     def resolve(doc: Document) -> dict:
-        speakers = doc.fields.get("speakers", [])
         return {
-            "themes": by_slug(Theme, doc.fields["themes"], doc, "themes"),
+            "themes": by_slug(Theme, doc.data.themes, doc, "themes"),
             "speaker_cities": [
-                one_by_slug(City, speaker.get("city"), doc, "speakers") for speaker in speakers
+                one_by_slug(City, speaker.city, doc, "speakers") for speaker in doc.data.speakers
             ],
         }
 
     @staticmethod
     def apply(webinar: Webinar, doc: Document, refs: dict) -> None:
-        f = doc.fields
-        if webinar.texts and webinar.original_language != f["language"]:
-            raise error(doc, "language", "differs from the record's original language")
-        lang = webinar.original_language = f["language"]
-        webinar.starts_on, webinar.start_time = f["date"], f.get("time")
-        webinar.timezone, webinar.date_precision = f["timezone"], f["date_precision"]
-        webinar.format = f["format"]
-        webinar.organizers = f.get("organizers", [])
-        webinar.recording_url = f.get("recording_url")
+        f = doc.data
+        if webinar.texts and webinar.original_language != f.language:
+            raise error(doc, "language", ORIGINAL_LANGUAGE_FIXED)
+        lang = webinar.original_language = f.language
+        webinar.starts_on, webinar.start_time = f.date, f.time
+        webinar.timezone, webinar.date_precision = f.timezone, f.date_precision
+        webinar.format = f.format
+        webinar.organizers = f.organizers
+        webinar.recording_url = f.recording_url
         webinar.themes = refs["themes"]
-        webinar.published_on = f["published"]
-        webinar.source = f.get("source", "")
-        specs = f.get("speakers", [])
+        webinar.published_on = f.published
+        webinar.source = f.source
+        specs = f.speakers
         # Speakers keep their translations when the list keeps its length.
         if len(specs) != len(webinar.speakers):
             webinar.speakers = [Speaker(position=n, names={}, roles={}) for n in range(len(specs))]
         for speaker, spec, city in zip(
             webinar.speakers, specs, refs["speaker_cities"], strict=True
         ):
-            speaker.names = {**speaker.names, lang: spec["name"]}
-            speaker.roles = {**speaker.roles, lang: spec["role"]}
+            speaker.names = {**speaker.names, lang: spec.name}
+            speaker.roles = {**speaker.roles, lang: spec.role}
             speaker.city = city
         text = webinar.original or WebinarText(language=lang)
         if text not in webinar.texts:
@@ -237,17 +246,18 @@ class WebinarRecord(SluggedRecord):
                 ],
                 "takeaways": text.takeaways,
                 "source": webinar.source,
+                "state": _state(webinar),
             }
         ), text.body
 
 
 def _apply_webinar_text(text: WebinarText, doc: Document) -> None:
-    f = doc.fields
-    text.machine_translated = f["machine_translated"]
-    text.series = f.get("series", "")
-    text.title, text.summary = f["title"], f["summary"]
-    text.place = f.get("place")
-    text.takeaways = f.get("takeaways", [])
+    f = doc.data
+    text.machine_translated = f.machine_translated
+    text.series = f.series or ""
+    text.title, text.summary = f.title, f.summary
+    text.place = f.place
+    text.takeaways = [takeaway.model_dump() for takeaway in f.takeaways]
     text.body = doc.body
 
 
@@ -261,19 +271,21 @@ class WebinarTextRecord(TranslationRecord):
             ("speakers", webinar.speakers),
             ("takeaways", webinar.original.takeaways),
         ):
-            if len(doc.fields.get(name, [])) != len(have):
-                raise error(doc, name, f"must have {len(have)} items, as the original has")
+            if len(getattr(doc.data, name)) != len(have):
+                raise error(
+                    doc, name, _l("List %(count)s items, as the original does.", count=len(have))
+                )
         return {"record": webinar}
 
     @staticmethod
     def apply(text: WebinarText, doc: Document, refs: dict) -> None:
         webinar = refs["record"]
-        lang = doc.fields["language"]
+        lang = doc.data.language
         if text not in webinar.texts:
             webinar.texts.append(text)
-        for speaker, spec in zip(webinar.speakers, doc.fields.get("speakers", []), strict=True):
-            speaker.names = {**speaker.names, lang: spec["name"]}
-            speaker.roles = {**speaker.roles, lang: spec["role"]}
+        for speaker, spec in zip(webinar.speakers, doc.data.speakers, strict=True):
+            speaker.names = {**speaker.names, lang: spec.name}
+            speaker.roles = {**speaker.roles, lang: spec.role}
         _apply_webinar_text(text, doc)
 
     @staticmethod

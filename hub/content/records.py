@@ -7,17 +7,19 @@ ContentError before anything changes), creates and applies, and exports a record
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
 
 from hub.cities.models import City, Theme
-from hub.content import schemas as schema
 from hub.content.documents import Document
 from hub.errors import ContentError
 from hub.exchanges.models import Exchange, ExchangeParticipant
 from hub.extensions import db
 
 
-def error(document: Document, field_name: str, reason: str) -> ContentError:
-    return ContentError(document.path, field_name, reason)
+def error(document: Document, field_name: str, reason: Any) -> ContentError:
+    return ContentError(document.path, {field_name: reason})
 
 
 def by_slug(model, slugs: Iterable[str], document: Document, field_name: str) -> list:
@@ -29,8 +31,10 @@ def by_slug(model, slugs: Iterable[str], document: Document, field_name: str) ->
     }
     missing = [slug for slug in wanted if slug not in found]
     if missing:
-        noun = {Theme: "theme", City: "city"}[model]
-        raise error(document, field_name, f"no {noun} {', '.join(map(repr, missing))}")
+        slugs = ", ".join(map(repr, missing))
+        if model is Theme:
+            raise error(document, field_name, _l("There is no theme %(slugs)s.", slugs=slugs))
+        raise error(document, field_name, _l("There is no city %(slugs)s.", slugs=slugs))
     return [found[slug] for slug in wanted]
 
 
@@ -51,11 +55,11 @@ class SluggedRecord:
 
     @classmethod
     def find(cls, doc: Document):
-        return db.session.scalar(db.select(cls.model).filter_by(slug=doc.fields["slug"]))
+        return db.session.scalar(db.select(cls.model).filter_by(slug=doc.data.slug))
 
     @classmethod
     def create(cls, doc: Document):
-        record = cls.model(slug=doc.fields["slug"])
+        record = cls.model(slug=doc.data.slug)
         db.session.add(record)
         return record
 
@@ -75,8 +79,8 @@ class ThemeRecord(SluggedRecord):
 
     @staticmethod
     def apply(theme: Theme, doc: Document, _refs: dict) -> None:
-        theme.names = doc.fields["names"]
-        theme.descriptions = doc.fields["descriptions"]
+        theme.names = doc.data.names
+        theme.descriptions = doc.data.descriptions
 
     @staticmethod
     def export(theme: Theme) -> tuple[dict, str]:
@@ -93,20 +97,16 @@ class CityRecord(SluggedRecord):
 
     @staticmethod
     def resolve(doc: Document) -> dict:
-        return {"expertise": by_slug(Theme, doc.fields.get("expertise", []), doc, "expertise")}
+        return {"expertise": by_slug(Theme, doc.data.expertise, doc, "expertise")}
 
     @staticmethod
     def apply(city: City, doc: Document, refs: dict) -> None:
-        f = doc.fields
-        for name in ("name", "country", "region", "population", "population_source"):
-            setattr(city, name, f[name])
-        city.names = f.get("names", {})
-        city.latitude, city.longitude = f["latitude"], f["longitude"]
-        city.timezone = f["timezone"]
-        city.languages = f["languages"]
-        city.member_since = f.get("member_since")
-        city.mentor_capacity = f.get("mentor_capacity", schema.DEFAULTS["mentor_capacity"])
-        city.summaries = f["summaries"]
+        f = doc.data
+        city.name, city.names, city.country, city.region = f.name, f.names, f.country, f.region
+        city.population, city.population_source = f.population, f.population_source
+        city.latitude, city.longitude, city.timezone = f.latitude, f.longitude, f.timezone
+        city.languages, city.member_since = f.languages, f.member_since
+        city.mentor_capacity, city.summaries = f.mentor_capacity, f.summaries
         city.expertise = refs["expertise"]
 
     @staticmethod
@@ -139,31 +139,26 @@ class ExchangeRecord(SluggedRecord):
     @staticmethod
     def resolve(doc: Document) -> dict:
         return {
-            "themes": by_slug(Theme, doc.fields["themes"], doc, "themes"),
+            "themes": by_slug(Theme, doc.data.themes, doc, "themes"),
             "cities": [
-                one_by_slug(City, p.get("city"), doc, "participants")
-                for p in doc.fields["participants"]
+                one_by_slug(City, p.city, doc, "participants") for p in doc.data.participants
             ],
         }
 
     @staticmethod
     def apply(exchange: Exchange, doc: Document, refs: dict) -> None:
-        f = doc.fields
-        exchange.titles, exchange.format = f["titles"], f["format"]
-        exchange.started, exchange.ended = f["started"], f.get("ended")
+        f = doc.data
+        exchange.titles, exchange.format = f.titles, f.format
+        exchange.started, exchange.ended = f.started, f.ended
         exchange.themes = refs["themes"]
-        exchange.supported_by = f.get("supported_by", [])
-        exchange.summaries, exchange.outcomes = f["summaries"], f.get("outcomes", {})
-        exchange.source = f.get("source", "")
+        exchange.supported_by = f.supported_by
+        exchange.summaries, exchange.outcomes = f.summaries, f.outcomes
+        exchange.source = f.source
         exchange.participants = [
             ExchangeParticipant(
-                position=n,
-                side=p["side"],
-                city=city,
-                country=p.get("country"),
-                labels=p.get("label"),
+                position=n, side=p.side, city=city, country=p.country, labels=p.label
             )
-            for n, (p, city) in enumerate(zip(f["participants"], refs["cities"], strict=True))
+            for n, (p, city) in enumerate(zip(f.participants, refs["cities"], strict=True))
         ]
 
     @staticmethod

@@ -1,405 +1,369 @@
-"""What a content file may contain: each kind's fields, their types and their allowed values."""
+"""What a content file may contain: each kind of record's fields, their types and allowed values.
+
+Every value follows the rule of its kind in `hub.types` (language codes, storable text, slugs,
+years), so a content file, a form and `/api/v1` accept the same things. A field's order in its
+model is the order an exported file writes it in.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from datetime import date, time
-from typing import Any
-from zoneinfo import ZoneInfo, available_timezones
+from collections.abc import Mapping
+from datetime import date as Date
+from datetime import time as Time
+from functools import cache
+from typing import Annotated, Any, Literal
+from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails
 
 from hub import vocab
+from hub.types import (
+    LINE_LIMIT,
+    CountryCode,
+    LanguageCode,
+    Schema,
+    Slug,
+    StorableText,
+    Year,
+    storable_text,
+)
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
-COUNTRY_CODE = re.compile(r"^[A-Z]{2}$")
-MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-TEXT_LIMIT = 100_000  # characters in one Markdown field
-LINE_LIMIT = 300  # characters in a title, name or label
-
-Validator = Callable[[Any], Any]
-
-
-class Invalid(ValueError):
-    # Messages are lazy gettext strings: in a request they read in the reader's language, on the
-    # command line in English.
-    """A field's value is wrong; the message says why, for the person fixing the file."""
+# --- Kinds of values a content file holds -------------------------------------------------------
 
 
-def line(limit: int = LINE_LIMIT) -> Validator:
-    def check(value: Any) -> str:
-        if not isinstance(value, str) or not value.strip():
-            raise Invalid(_l("must be a non-empty text"))
-        value = value.strip()
-        if "\n" in value:
-            raise Invalid(_l("must be a single line"))
-        if len(value) > limit:
-            raise Invalid(_l("is longer than %(limit)s characters", limit=limit))
-        _no_control(value)
-        return value
-
-    return check
+def choice(values: Any) -> Any:
+    """A controlled value: one of `values` (a vocabulary's keys or an enum's values)."""
+    return Literal[tuple(str(value) for value in values)]
 
 
-def text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise Invalid(_l("must be a text"))
-    if len(value) > TEXT_LIMIT:
-        raise Invalid(_l("is longer than %(limit)s characters", limit=TEXT_LIMIT))
-    _no_control(value)
-    return value.strip()
+Line = storable_text(LINE_LIMIT, line=True)
+NarrowLine = storable_text(200, line=True)  # for the columns of 200 characters
+Text = storable_text()  # required Markdown
+ShortSlug = Annotated[Slug, Field(max_length=80)]  # the slug columns of themes and cities
 
 
-def _no_control(value: str) -> None:
-    if any(ord(char) < 32 and char not in "\n\t" for char in value):
-        raise Invalid(_l("contains control characters"))
-
-
-def slug(value: Any) -> str:
-    if not isinstance(value, str) or not SLUG.match(value) or len(value) > 120:
-        raise Invalid(
-            _l(
-                "%(value)s is not a slug (lowercase ASCII words joined by hyphens)",
-                value=repr(value),
-            )
-        )
-    return value
-
-
-def slugs(value: Any) -> list[str]:
-    """A set of slugs (themes, cities): their order in a file carries no meaning."""
-    return sorted(_unique([slug(item) for item in _list(value)]))
-
-
-def lines(value: Any) -> list[str]:
-    return [line()(item) for item in _list(value)]
-
-
-def language(value: Any) -> str:
-    if not isinstance(value, str) or not LANGUAGE_CODE.match(value):
-        raise Invalid(_l("%(value)s is not an ISO 639-1 language code", value=repr(value)))
-    return value
-
-
-def languages(value: Any) -> list[str]:
-    return _unique([language(item) for item in _list(value)])
-
-
-def country(value: Any) -> str:
-    if not isinstance(value, str) or not COUNTRY_CODE.match(value):
-        raise Invalid(_l("%(value)s is not an ISO 3166-1 alpha-2 country code", value=repr(value)))
-    return value
-
-
-def choice(values) -> Validator:
-    def check(value: Any) -> str:
-        if value not in values:
-            raise Invalid(
-                _l(
-                    "%(value)s is not one of: %(values)s",
-                    value=repr(value),
-                    values=", ".join(values),
-                )
-            )
-        return value
-
-    return check
-
-
-def integer(low: int, high: int) -> Validator:
-    def check(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise Invalid(_l("must be a whole number"))
-        if not low <= value <= high:
-            raise Invalid(_l("must be between %(low)s and %(high)s", low=low, high=high))
-        return value
-
-    return check
-
-
-def number(low: float, high: float) -> Validator:
-    def check(value: Any) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise Invalid(_l("must be a number"))
-        if not low <= value <= high:
-            raise Invalid(_l("must be between %(low)s and %(high)s", low=low, high=high))
-        return float(value)
-
-    return check
-
-
-def boolean(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise Invalid(_l("must be true or false"))
-    return value
-
-
-def day(value: Any) -> date:
-    if isinstance(value, date):
-        return value
-    raise Invalid(_l("must be a date written YYYY-MM-DD"))
-
-
-def clock(value: Any) -> time:
-    if isinstance(value, str) and (match := HHMM.match(value)):
-        return time(int(match[1]), int(match[2]))
-    raise Invalid(_l('must be a time written "HH:MM" (quoted)'))
-
-
-def timezone(value: Any) -> str:
-    if not isinstance(value, str) or value not in _timezones():
-        raise Invalid(
-            _l("%(value)s is not an IANA time zone such as Europe/Oslo", value=repr(value))
-        )
-    ZoneInfo(value)
-    return value
-
-
-_TIMEZONES: set[str] = set()
-
-
-def _timezones() -> set[str]:
-    if not _TIMEZONES:
-        _TIMEZONES.update(available_timezones())
-    return _TIMEZONES
-
-
-def url(value: Any) -> str:
-    value = line(500)(value)
-    if not value.startswith(("https://", "http://")):
-        raise Invalid(_l("must be an http(s) address"))
-    return value
-
-
-def localized_map(value: Any) -> dict[str, str]:
-    """`{language: text}` with an English value."""
-    if not isinstance(value, dict) or not value:
-        raise Invalid(_l("must be a mapping of language codes to texts"))
-    result = {language(key): text(item) for key, item in value.items()}
-    if not result.get("en"):
-        raise Invalid(_l("needs an English (en) value"))
-    return result
-
-
-def names_map(value: Any) -> dict[str, str]:
-    """`{language: name}` for names in languages other than the main one."""
-    if not isinstance(value, dict):
-        raise Invalid(_l("must be a mapping of language codes to names"))
-    return {language(key): line()(item) for key, item in value.items()}
-
-
-def records(schema: dict[str, tuple[Validator, bool]]) -> Validator:
-    """A list of mappings, each checked against `schema`."""
-
-    def check(value: Any) -> list[dict]:
-        result = []
-        for number_, item in enumerate(_list(value), start=1):
-            if not isinstance(item, dict):
-                raise Invalid(_l("item %(number)s must be a mapping", number=number_))
-            try:
-                result.append(validate_fields(item, schema))
-            except FieldError as error:
-                raise Invalid(f"item {number_}: {error.field}: {error.reason}") from None
-        return result
-
-    return check
-
-
-def _list(value: Any) -> list:
-    if value is None:
-        return []
-    if not isinstance(value, list):
-        raise Invalid(_l("must be a list"))
-    return value
-
-
-def _unique(items: list) -> list:
+def unique(items: list) -> list:
     if len(set(items)) != len(items):
-        raise Invalid(_l("lists the same value twice"))
+        raise ValueError(_l("The same value is listed twice."))
     return items
 
 
-class FieldError(Exception):
-    def __init__(self, field: str, reason: str) -> None:
-        super().__init__(f"{field}: {reason}")
-        self.field = field
-        self.reason = reason
+def needs_english(texts: dict[str, str]) -> dict[str, str]:
+    if not texts.get("en"):
+        raise ValueError(_l("Give an English (en) value."))
+    return texts
 
 
-def validate_fields(data: dict, schema: dict[str, tuple[Validator, bool]]) -> dict:
-    """Check every field; returns the normalized values, in the schema's order."""
-    for key in data:
-        if key not in schema:
-            raise FieldError(str(key), str(_l("is not a field of this kind of record")))
-    result = {}
-    for key, (validator, required) in schema.items():
-        value = data.get(key)
-        if value is None or value == "" or value == [] or value == {}:
-            if required:
-                raise FieldError(key, str(_l("is required")))
-            continue
-        try:
-            value = validator(value)
-        except Invalid as error:
-            raise FieldError(key, str(error)) from None
-        if not required and DEFAULTS.get(key, ...) == value:
-            continue  # the same as leaving the field out
-        result[key] = value
-    return result
+# A set of slugs (themes, cities): their order in a file carries no meaning.
+Slugs = Annotated[list[Slug], AfterValidator(lambda slugs: sorted(unique(slugs)))]
+Languages = Annotated[list[LanguageCode], AfterValidator(unique)]
+LocalizedTexts = Annotated[dict[LanguageCode, StorableText], AfterValidator(needs_english)]
+LocalizedLines = Annotated[dict[LanguageCode, Line], AfterValidator(needs_english)]
+
+HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
-# Optional fields whose absence means this value.
-DEFAULTS = {"mentor_capacity": 0, "cost_band": "unknown", "staffing_band": "unknown"}
+def check_clock(value: Any) -> Time:
+    # An unquoted 15:00 is the number 900 in YAML, which a time type would read as 00:15.
+    if isinstance(value, Time):
+        return value
+    if isinstance(value, str) and (match := HHMM.match(value.strip())):
+        return Time(int(match[1]), int(match[2]))
+    raise ValueError(_l('A time written "HH:MM" (quoted in a content file), such as "15:00".'))
 
 
-def _kind(value: Any) -> str:
+@cache
+def time_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def check_time_zone(value: Any) -> str:
+    if not isinstance(value, str) or value not in time_zones():
+        raise ValueError(_l("Not an IANA time zone, such as Europe/Oslo."))
     return value
 
 
-REQUIRED, OPTIONAL = True, False
+def check_web_address(value: str) -> str:
+    if not value.startswith(("https://", "http://")):
+        raise ValueError(_l("An http(s) address, such as https://example.org/recording."))
+    return value
 
-THEME = {
-    "kind": (_kind, REQUIRED),
-    "slug": (slug, REQUIRED),
-    "names": (localized_map, REQUIRED),
-    "descriptions": (localized_map, REQUIRED),
+
+Clock = Annotated[Time, BeforeValidator(check_clock)]
+TimeZone = Annotated[str, BeforeValidator(check_time_zone)]
+WebAddress = Annotated[storable_text(500, line=True), AfterValidator(check_web_address)]
+Month = Annotated[str, Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")]
+
+Population = Annotated[int, Field(ge=1, le=100_000_000)]
+MentorCapacity = Annotated[int, Field(ge=0, le=50)]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+
+Region = choice(vocab.REGIONS)
+Side = choice(vocab.EXCHANGE_SIDES)
+ExchangeFormat = choice(vocab.EXCHANGE_FORMATS)
+CaseStatus = choice(vocab.CASE_STATUSES)
+EvidenceLevel = choice(vocab.EVIDENCE_LEVELS)
+Band = choice(vocab.BANDS)
+DatePrecision = choice(vocab.DATE_PRECISIONS)
+WebinarFormat = choice(vocab.WEBINAR_FORMATS)
+PublicationState = choice(vocab.PUBLICATION_STATES)
+PUBLISHED = "published"
+
+
+def refuse(problems: Mapping[str, Any]) -> None:
+    """Report what a check across fields found, each problem at its field."""
+    if problems:
+        raise ValidationError.from_exception_data(
+            "content file",
+            [
+                InitErrorDetails(
+                    type="value_error", loc=(name,), input=None, ctx={"error": ValueError(reason)}
+                )
+                for name, reason in problems.items()
+            ],
+        )
+
+
+EMPTY = (None, "", [], {})
+
+
+class FileSchema(Schema):
+    """Front matter, or a part of it. An empty value (`field:`, "", [], {}) is a field left out."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _leave_out_empty_values(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {key: value for key, value in data.items() if value not in EMPTY}
+        return data
+
+
+def described(description: str, **constraints: Any) -> Any:
+    return Field(description=description, **constraints)
+
+
+# --- Themes, cities and exchanges ---------------------------------------------------------------
+
+
+class ThemeFile(FileSchema):
+    """A theme the network's work is grouped by: `themes/<slug>.md`."""
+
+    kind: Literal["theme"]
+    slug: ShortSlug = described("The theme's name in URLs and in other files.")
+    names: LocalizedLines = described("The theme's name by language code; English required.")
+    descriptions: LocalizedTexts = described("One or two sentences by language code.")
+
+
+class CityFile(FileSchema):
+    """A member city of the network: `cities/<slug>.md`."""
+
+    kind: Literal["city"]
+    slug: ShortSlug = described("The city's name in URLs and in other files.")
+    name: NarrowLine = described("The city's English name.")
+    names: dict[LanguageCode, Line] = described("Its name in other languages.", default={})
+    country: CountryCode = described("ISO 3166-1 alpha-2 code, such as KE.")
+    region: Region = described("The world region the city is in.")
+    population: Population = described("Inhabitants; the size band is derived from it.")
+    population_source: NarrowLine = described("Where the population figure comes from.")
+    latitude: Latitude = described("Degrees north (negative: south).")
+    longitude: Longitude = described("Degrees east (negative: west).")
+    timezone: TimeZone = described("The IANA time zone, such as Africa/Nairobi.")
+    languages: Languages = described("Working languages, as ISO 639-1 codes.")
+    member_since: Year | None = described("The year the city joined the network.", default=None)
+    mentor_capacity: MentorCapacity = described("Exchanges it can mentor at once.", default=0)
+    expertise: Slugs = described("Slugs of the themes the city declares expertise in.", default=[])
+    summaries: LocalizedTexts = described("A short profile by language code; English required.")
+
+
+class Participant(FileSchema):
+    """A party to an exchange: a member city, or a labelled party that is not one city."""
+
+    city: Slug | None = described("The slug of a member city.", default=None)
+    label: LocalizedLines | None = described("A party that is not one city.", default=None)
+    country: CountryCode | None = described("The label's country.", default=None)
+    side: Side = described("Whether the party mentored or learned.")
+
+    @model_validator(mode="after")
+    def _city_or_label(self) -> Participant:
+        if (self.city is None) == (self.label is None):
+            raise ValueError(_l("Give a city or a label, one of the two."))
+        return self
+
+
+class ExchangeFile(FileSchema):
+    """A peer exchange between cities that took place: `exchanges/<slug>.md`."""
+
+    kind: Literal["exchange"]
+    slug: Slug = described("The exchange's name in URLs.")
+    titles: LocalizedLines = described("Its title by language code; English required.")
+    format: ExchangeFormat = described("How the cities met.")
+    started: Year = described("The year the exchange started.")
+    ended: Year | None = described("The year it ended, when it has.", default=None)
+    themes: Slugs = described("Slugs of the exchange's themes.")
+    supported_by: list[Line] = described("Organizations that supported it.", default=[])
+    participants: list[Participant] = described("The parties, in the order shown.")
+    summaries: LocalizedTexts = described("What happened, by language code.")
+    outcomes: LocalizedTexts = described("What came of it, by language code.", default={})
+    source: StorableText = described("Where the facts come from.", default="")
+
+
+# --- Case studies and webinars, originals and translations --------------------------------------
+
+
+def field(kind: Any, description: str) -> Any:
+    """A field type shared by an original and its translations, described once."""
+    return Annotated[kind, Field(description=description)]
+
+
+TranslationOf = field(Slug, "The slug of the original version this file translates.")
+Language = field(LanguageCode, "The language of this version.")
+MachineTranslated = field(bool, "Whether a machine translated this version.")
+Title = field(Line, "The title in this language.")
+Summary = field(Text, "One paragraph of plain text.")
+Markdown = field(StorableText, "Markdown in this language.")
+Updated = field(Date | None, "The date of the last real change to this version.")
+State = field(PublicationState, "Draft and archived records are not public.")
+Place = field(Line | None, "Where an in-person or hybrid webinar took place.")
+Series = field(NarrowLine | None, "The series the webinar belongs to.")
+
+
+class CaseFile(FileSchema):
+    """A case study's original version, carrying every fact: `cases/<slug>.<language>.md`."""
+
+    kind: Literal["case"]
+    slug: Slug = described("The case's name in URLs and in its translations' files.")
+    language: Language
+    machine_translated: MachineTranslated
+    title: Title
+    summary: Summary
+    lead_city: Slug | None = described("The slug of the city that led the work.", default=None)
+    lead_organization: NarrowLine | None = described("Who led it, when no city did.", default=None)
+    partner_cities: Slugs = described("Slugs of the partner cities.", default=[])
+    partner_organizations: list[Line] = described("Partner organizations.", default=[])
+    themes: Slugs = described("Slugs of the case's themes.")
+    start_year: Year | None = described("The year the work started.", default=None)
+    status: CaseStatus = described("Whether the work goes on.")
+    target_audience: Markdown = ""
+    what_was_done: Markdown = ""
+    results: Markdown = ""
+    evidence_level: EvidenceLevel = described("How the results are known.")
+    what_did_not_work: Markdown = ""
+    cost_band: Band = described("What the work cost.", default="unknown")
+    staffing_band: Band = described("The staff it took.", default="unknown")
+    transferability: Markdown = ""
+    contact: StorableText = described("Whom to ask; shown to members only.", default="")
+    published: Date = described("The date the network published the case.")
+    updated: Updated = None
+    adapted_by: Slugs = described("Slugs of the cities that replicated it.", default=[])
+    source: StorableText = described("The article the facts come from.", default="")
+    state: State = PUBLISHED
+
+
+class CaseTextFile(FileSchema):
+    """A case study in another language than its original: `cases/<slug>.<language>.md`."""
+
+    kind: Literal["case"]
+    translation_of: TranslationOf
+    language: Language
+    machine_translated: MachineTranslated
+    title: Title
+    summary: Summary
+    target_audience: Markdown = ""
+    what_was_done: Markdown = ""
+    results: Markdown = ""
+    what_did_not_work: Markdown = ""
+    transferability: Markdown = ""
+    updated: Updated = None
+
+
+class Speaker(FileSchema):
+    name: Line = described("The speaker's name.")
+    role: Line = described("The speaker's role, in the file's language.")
+    city: Slug | None = described("The slug of the speaker's city.", default=None)
+
+
+class SpeakerText(FileSchema):
+    name: Line = described("The speaker's name, in the file's language.")
+    role: Line = described("The speaker's role, in the file's language.")
+
+
+class Takeaway(FileSchema):
+    title: Line = described("The takeaway in a few words.")
+    text: Text = described("The takeaway in Markdown.")
+
+
+class WebinarFile(FileSchema):
+    """A webinar's original version: `webinars/<slug>.<language>.md`."""
+
+    kind: Literal["webinar"]
+    slug: Slug = described("The webinar's name in URLs and in its translations' files.")
+    language: Language
+    machine_translated: MachineTranslated
+    series: Series = None
+    title: Title
+    summary: Summary
+    date: Date | Month = described('The day it took place; "YYYY-MM" with date_precision month.')
+    time: Clock | None = described('The local start time, "HH:MM".', default=None)
+    timezone: TimeZone = described("The IANA time zone the date and time are in.")
+    date_precision: DatePrecision = described("minute, day or month known.")
+    format: WebinarFormat = described("Online, in person or both.")
+    place: Place = None
+    organizers: list[Line] = described("The organizations that held it.", default=[])
+    recording_url: WebAddress | None = described("Where to watch it again.", default=None)
+    themes: Slugs = described("Slugs of the webinar's themes.")
+    published: Date = described("The date the network published the record.")
+    speakers: list[Speaker] = described("The speakers, in order.", default=[])
+    takeaways: list[Takeaway] = described("What to take away, numbered in order.", default=[])
+    source: StorableText = described("The article the facts come from.", default="")
+    state: State = PUBLISHED
+
+    @model_validator(mode="after")
+    def _date_and_time_fit_the_precision(self) -> WebinarFile:
+        problems: dict[str, Any] = {}
+        if self.date_precision == "month" and isinstance(self.date, str):
+            self.date = Date.fromisoformat(f"{self.date}-01")
+        elif self.date_precision == "month":
+            problems["date"] = _l('A month written "YYYY-MM" when date_precision is month.')
+        elif isinstance(self.date, str):
+            problems["date"] = _l("A date written YYYY-MM-DD.")
+        if self.date_precision == "minute" and self.time is None:
+            problems["time"] = _l("A time is required when date_precision is minute.")
+        elif self.date_precision != "minute" and self.time is not None:
+            problems["time"] = _l("A time is only allowed when date_precision is minute.")
+        refuse(problems)
+        return self
+
+
+class WebinarTextFile(FileSchema):
+    """A webinar record in another language than its original: `webinars/<slug>.<language>.md`."""
+
+    kind: Literal["webinar"]
+    translation_of: TranslationOf
+    language: Language
+    machine_translated: MachineTranslated
+    series: Series = None
+    title: Title
+    summary: Summary
+    place: Place = None
+    speakers: list[SpeakerText] = described("The original's speakers, in order.", default=[])
+    takeaways: list[Takeaway] = described("The original's takeaways, in order.", default=[])
+
+
+# The schema of each kind of file, by (kind, whether it is a translation); None: no such file.
+SCHEMAS: dict[tuple[str, bool], type[FileSchema] | None] = {
+    ("theme", False): ThemeFile,
+    ("theme", True): None,
+    ("city", False): CityFile,
+    ("city", True): None,
+    ("case", False): CaseFile,
+    ("case", True): CaseTextFile,
+    ("webinar", False): WebinarFile,
+    ("webinar", True): WebinarTextFile,
+    ("exchange", False): ExchangeFile,
+    ("exchange", True): None,
 }
-
-CITY = {
-    "kind": (_kind, REQUIRED),
-    "slug": (slug, REQUIRED),
-    "name": (line(), REQUIRED),
-    "names": (names_map, OPTIONAL),
-    "country": (country, REQUIRED),
-    "region": (choice(tuple(vocab.REGIONS)), REQUIRED),
-    "population": (integer(1, 100_000_000), REQUIRED),
-    "population_source": (line(), REQUIRED),
-    "latitude": (number(-90, 90), REQUIRED),
-    "longitude": (number(-180, 180), REQUIRED),
-    "timezone": (timezone, REQUIRED),
-    "languages": (languages, REQUIRED),
-    "member_since": (integer(1900, 2100), OPTIONAL),
-    "mentor_capacity": (integer(0, 50), OPTIONAL),
-    "expertise": (slugs, OPTIONAL),
-    "summaries": (localized_map, REQUIRED),
-}
-
-CASE_TEXT = {
-    "kind": (_kind, REQUIRED),
-    "translation_of": (slug, REQUIRED),
-    "language": (language, REQUIRED),
-    "machine_translated": (boolean, REQUIRED),
-    "title": (line(), REQUIRED),
-    "summary": (text, REQUIRED),
-    "target_audience": (text, OPTIONAL),
-    "what_was_done": (text, OPTIONAL),
-    "results": (text, OPTIONAL),
-    "what_did_not_work": (text, OPTIONAL),
-    "transferability": (text, OPTIONAL),
-    "updated": (day, OPTIONAL),
-}
-
-CASE = {
-    "kind": (_kind, REQUIRED),
-    "slug": (slug, REQUIRED),
-    "language": (language, REQUIRED),
-    "machine_translated": (boolean, REQUIRED),
-    "title": (line(), REQUIRED),
-    "summary": (text, REQUIRED),
-    "lead_city": (slug, OPTIONAL),
-    "lead_organization": (line(), OPTIONAL),
-    "partner_cities": (slugs, OPTIONAL),
-    "partner_organizations": (lines, OPTIONAL),
-    "themes": (slugs, REQUIRED),
-    "start_year": (integer(1900, 2100), OPTIONAL),
-    "status": (choice(tuple(vocab.CASE_STATUSES)), REQUIRED),
-    "target_audience": (text, OPTIONAL),
-    "what_was_done": (text, OPTIONAL),
-    "results": (text, OPTIONAL),
-    "evidence_level": (choice(tuple(vocab.EVIDENCE_LEVELS)), REQUIRED),
-    "what_did_not_work": (text, OPTIONAL),
-    "cost_band": (choice(tuple(vocab.BANDS)), OPTIONAL),
-    "staffing_band": (choice(tuple(vocab.BANDS)), OPTIONAL),
-    "transferability": (text, OPTIONAL),
-    "contact": (text, OPTIONAL),
-    "published": (day, REQUIRED),
-    "updated": (day, OPTIONAL),
-    "adapted_by": (slugs, OPTIONAL),
-    "source": (text, OPTIONAL),
-}
-
-SPEAKER = {"name": (line(), REQUIRED), "role": (line(), REQUIRED), "city": (slug, OPTIONAL)}
-SPEAKER_TEXT = {"name": (line(), REQUIRED), "role": (line(), REQUIRED)}
-TAKEAWAY = {"title": (line(), REQUIRED), "text": (text, REQUIRED)}
-
-WEBINAR = {
-    "kind": (_kind, REQUIRED),
-    "slug": (slug, REQUIRED),
-    "language": (language, REQUIRED),
-    "machine_translated": (boolean, REQUIRED),
-    "series": (line(), OPTIONAL),
-    "title": (line(), REQUIRED),
-    "summary": (text, REQUIRED),
-    "date": (lambda value: value, REQUIRED),  # checked with date_precision, below
-    "time": (clock, OPTIONAL),
-    "timezone": (timezone, REQUIRED),
-    "date_precision": (choice(vocab.DATE_PRECISIONS), REQUIRED),
-    "format": (choice(tuple(vocab.WEBINAR_FORMATS)), REQUIRED),
-    "place": (line(), OPTIONAL),
-    "organizers": (lines, OPTIONAL),
-    "recording_url": (url, OPTIONAL),
-    "themes": (slugs, REQUIRED),
-    "published": (day, REQUIRED),
-    "speakers": (records(SPEAKER), OPTIONAL),
-    "takeaways": (records(TAKEAWAY), OPTIONAL),
-    "source": (text, OPTIONAL),
-}
-
-WEBINAR_TEXT = {
-    "kind": (_kind, REQUIRED),
-    "translation_of": (slug, REQUIRED),
-    "language": (language, REQUIRED),
-    "machine_translated": (boolean, REQUIRED),
-    "series": (line(), OPTIONAL),
-    "title": (line(), REQUIRED),
-    "summary": (text, REQUIRED),
-    "place": (line(), OPTIONAL),
-    "speakers": (records(SPEAKER_TEXT), OPTIONAL),
-    "takeaways": (records(TAKEAWAY), OPTIONAL),
-}
-
-PARTICIPANT = {
-    "city": (slug, OPTIONAL),
-    "label": (localized_map, OPTIONAL),
-    "country": (country, OPTIONAL),
-    "side": (choice(tuple(vocab.EXCHANGE_SIDES)), REQUIRED),
-}
-
-EXCHANGE = {
-    "kind": (_kind, REQUIRED),
-    "slug": (slug, REQUIRED),
-    "titles": (localized_map, REQUIRED),
-    "format": (choice(tuple(vocab.EXCHANGE_FORMATS)), REQUIRED),
-    "started": (integer(1900, 2100), REQUIRED),
-    "ended": (integer(1900, 2100), OPTIONAL),
-    "themes": (slugs, REQUIRED),
-    "supported_by": (lines, OPTIONAL),
-    "participants": (records(PARTICIPANT), REQUIRED),
-    "summaries": (localized_map, REQUIRED),
-    "outcomes": (localized_map, OPTIONAL),
-    "source": (text, OPTIONAL),
-}
-
-
-def webinar_date(value: Any, precision: str) -> date:
-    """`2022-03-17`, or `2022-03` when only the month is known."""
-    if precision == "month":
-        if isinstance(value, str) and (match := MONTH.match(value)):
-            year, month = int(match[1]), int(match[2])
-            if 1 <= month <= 12:
-                return date(year, month, 1)
-        raise Invalid(_l('must be a month written "YYYY-MM" when date_precision is month'))
-    return day(value)
+BODY = field(StorableText, "The record in Markdown.")

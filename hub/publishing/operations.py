@@ -19,7 +19,6 @@ from sqlalchemy.orm import selectinload
 
 from hub import audit, vocab
 from hub.accounts.models import User
-from hub.content import schemas as schema
 from hub.content.documents import Document, parse_document
 from hub.content.publications import (
     CaseRecord,
@@ -27,7 +26,7 @@ from hub.content.publications import (
     WebinarRecord,
     WebinarTextRecord,
 )
-from hub.errors import ContentError, HubError, NotFound
+from hub.errors import GENERAL, ContentError, HubError, NotFound
 from hub.extensions import db
 from hub.i18n import LANGUAGES
 from hub.publishing.models import CaseStudy, CaseText, TranslationReport, Webinar, WebinarText
@@ -68,7 +67,9 @@ def errors_of(error: HubError) -> dict[str, str]:
     if isinstance(error, PublishingError):
         return {error.field: str(error.message)}
     if isinstance(error, ContentError):
-        return {error.field or "request": error.reason}
+        return {
+            "request" if name == GENERAL else name: str(why) for name, why in error.errors.items()
+        }
     return {"request": str(error)}
 
 
@@ -135,11 +136,6 @@ def coerce(fields: dict) -> dict:
 
 
 def _document(front: dict, body: Any) -> Document:
-    # The body is checked first: parse_document names a webinar's body error "date".
-    try:
-        schema.text(body)
-    except schema.Invalid as error:
-        raise PublishingError("body", str(error)) from None
     document = parse_document(front, body, SOURCE)
     for name, limit in NARROW_FIELDS.items():
         if len(document.fields.get(name) or "") > limit:
