@@ -21,11 +21,7 @@ from hub.errors import InvalidInput, NotFound
 from hub.exchanges.models import Exchange, ExchangeParticipant
 from hub.extensions import db
 from hub.publishing.models import CaseStudy, CaseText, Speaker, Webinar, case_themes
-<<<<<<< HEAD
 from hub.types import check_slug
-=======
-from hub.types import SLUG_PATTERN as SLUG
->>>>>>> content
 
 PUBLISHED = "published"
 RELATED_CASES = 3
