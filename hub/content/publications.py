@@ -14,6 +14,7 @@ from hub.content.records import (
 )
 from hub.extensions import db
 from hub.publishing.models import CaseStudy, CaseText, Speaker, Webinar, WebinarText
+from hub.publishing.states import PublicationState
 
 CASE_TEXT_FIELDS = ("target_audience", "what_was_done", "results", "what_did_not_work")
 
@@ -57,7 +58,17 @@ class TranslationRecord:
         return cls.model(language=doc.fields["language"])
 
 
-class CaseRecord(SluggedRecord):
+class PublishedRecord(SluggedRecord):
+    """A case or webinar of `content/`: a content file holds what the network has published."""
+
+    @classmethod
+    def create(cls, doc: Document):
+        record = super().create(doc)
+        record.state = PublicationState.published
+        return record
+
+
+class CaseRecord(PublishedRecord):
     model = CaseStudy
 
     @staticmethod
@@ -159,7 +170,7 @@ def _translated_record(model, doc: Document):
     return record
 
 
-class WebinarRecord(SluggedRecord):
+class WebinarRecord(PublishedRecord):
     model = Webinar
 
     @staticmethod
