@@ -151,7 +151,11 @@ def test_a_practitioner_cannot_change_a_record(site):
         ({"start_year": "1066"}, "start_year", "This must be 1900 or more."),
         ({"published": "yesterday"}, "published", "This must be a date (YYYY-MM-DD)."),
         ({"body": "x" * 100_001}, "body", "At most 100000 characters."),
-        ({"results": "Nul\x00 byte"}, "results", "This text contains characters that cannot be saved."),
+        (
+            {"results": "Nul\x00 byte"},
+            "results",
+            "This text contains characters that cannot be saved.",
+        ),
     ],
 )
 def test_invalid_input_is_explained_next_to_the_field_and_changes_nothing(
