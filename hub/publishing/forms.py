@@ -8,9 +8,9 @@ gives a form's values for a record's content-file fields.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date as Date
 from datetime import time as Time
-from collections.abc import Iterable
 from typing import Any
 
 import pydantic

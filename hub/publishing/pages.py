@@ -7,6 +7,7 @@ field, with what was typed kept; the request lifecycle rolls it back.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -30,7 +31,7 @@ from hub.publishing.forms import (
     StepForm,
     options,
 )
-from hub.publishing.states import PublicationState, allowed_steps
+from hub.publishing.states import allowed_steps
 from hub.security.access import PUBLIC, STAFF, allow
 
 bp = Blueprint(
@@ -48,7 +49,6 @@ PUBLIC_PAGES = {"case": "cases.detail", "webinar": "webinars.detail"}
 def _publishing_globals() -> dict:
     return {
         "allowed_steps": allowed_steps,
-        "PublicationState": PublicationState,
         "new_report_form": ReportForm,
     }
 
@@ -89,24 +89,35 @@ def _record_form(kind: str, record=None):
         values = form_class.values_of(*publishing.export(record))
     form = form_class(data=values)
     form.offer(*_choices())
-    template = f"publishing/{kind}_form.html"
-    context = {"kind": kind, "record": record, "form": form, "step_form": StepForm()}
+    context = {"kind": kind, "record": record, "step_form": StepForm()}
+
+    def save() -> str:
+        saved = record
+        if saved is None:
+            saved = publishing.create_record(kind, form.fields(), form.body.data, _actor())
+        else:
+            publishing.update_record(saved, form.fields(), form.body.data, _actor())
+        return url_for(f"publishing.edit_{kind}", record_id=saved.id)
+
+    return _content_form(form, f"publishing/{kind}_form.html", context, save)
+
+
+def _content_form(form, template: str, context: dict, save: Callable[[], str]):
+    """Show, preview or save a content form; `save` saves and says where to go next."""
+    context = {**context, "form": form}
     if not form.is_submitted():
         return render_template(template, **context)
     if form.previewing():
         return render_template(template, preview=render_markdown(form.body.data), **context)
-    if not form.validate():
-        return render_template(template, **context), 400
-    try:
-        if record is None:
-            record = publishing.create_record(kind, form.fields(), form.body.data, _actor())
+    if form.validate():
+        try:
+            to = save()
+        except InvalidInput as error:
+            form.refused(error.errors)
         else:
-            publishing.update_record(record, form.fields(), form.body.data, _actor())
-    except InvalidInput as error:
-        form.refused(error.errors)
-        return render_template(template, **context), 400
-    flash(_("Saved."), "notice")
-    return redirect(url_for(f"publishing.edit_{kind}", record_id=record.id))
+            flash(_("Saved."), "notice")
+            return redirect(to)
+    return render_template(template, **context), 400
 
 
 @bp.route("/cases/new", methods=["GET", "POST"])
@@ -171,29 +182,21 @@ def _translation_form(kind: str, record, text=None):
         form.language.choices = options((code, LANGUAGE_NAMES[code]) for code in missing)
     else:
         del form.language
-    template = "publishing/translation_form.html"
-    context = {"kind": kind, "record": record, "text": text, "form": form}
-    if not form.is_submitted():
-        return render_template(template, **context)
-    if form.previewing():
-        return render_template(template, preview=render_markdown(form.body.data), **context)
-    if not form.validate():
-        return render_template(template, **context), 400
-    machine = form.machine_translated.data
-    try:
-        if text is None:
-            text = publishing.add_translation(
+    context = {"kind": kind, "record": record, "text": text}
+
+    def save() -> str:
+        saved, machine = text, form.machine_translated.data
+        if saved is None:
+            saved = publishing.add_translation(
                 record, form.language.data, form.fields(), form.body.data, machine, _actor()
             )
         else:
-            publishing.update_translation(text, form.fields(), form.body.data, machine, _actor())
-    except InvalidInput as error:
-        form.refused(error.errors)
-        return render_template(template, **context), 400
-    flash(_("Saved."), "notice")
-    return redirect(
-        url_for("publishing.edit_translation", kind=kind, record_id=record.id, code=text.language)
-    )
+            publishing.update_translation(saved, form.fields(), form.body.data, machine, _actor())
+        return url_for(
+            "publishing.edit_translation", kind=kind, record_id=record.id, code=saved.language
+        )
+
+    return _content_form(form, "publishing/translation_form.html", context, save)
 
 
 def _wanted_language(missing: list[str]) -> str:

@@ -106,24 +106,34 @@ class CasePatch(RecordInput):
     updated: Date | None = Field(None, description="When the text was last revised.")
 
 
-class CaseCreate(CasePatch):
-    """A new case study; a draft unless `state` says published."""
+class NewRecord(Schema):
+    """What every new record names."""
 
     state: Literal["draft", "published"] = Field("draft", description="draft or published.")
     title: Line = Field(description="The title, on one line.")
     summary: Summary = Field(description="One paragraph of plain text.")
     themes: list[Slug] = Field(description="Slugs of the record's themes (one or more).")
+
+
+class RecordOutput(Schema):
+    """What the API adds to a record's fields."""
+
+    id: RecordId = Field(description="The record's id.")
+    languages: list[LanguageCode] = Field(description="Languages the record has versions in.")
+    state: PublicationState = Field(description="Only published records are public.")
+
+
+class CaseCreate(NewRecord, CasePatch):
+    """A new case study; a draft unless `state` says published."""
+
     status: CaseStatus = Field(description="Whether the work goes on.")
     evidence_level: EvidenceLevel = Field(description="How its results are known.")
 
 
-class CaseOutput(CasePatch):
+class CaseOutput(RecordOutput, CasePatch):
     """A case study as the API shows it."""
 
-    id: RecordId = Field(description="The record's id.")
     kind: Literal["case"] = Field(description="Always case.")
-    languages: list[LanguageCode] = Field(description="Languages the record has versions in.")
-    state: PublicationState = Field(description="Only published records are public.")
 
 
 class WebinarPatch(RecordInput):
@@ -147,26 +157,19 @@ class WebinarPatch(RecordInput):
     takeaways: list[Takeaway] | None = Field(None, description="Key takeaways, in order.")
 
 
-class WebinarCreate(WebinarPatch):
+class WebinarCreate(NewRecord, WebinarPatch):
     """A new webinar or event record; a draft unless `state` says published."""
 
-    state: Literal["draft", "published"] = Field("draft", description="draft or published.")
-    title: Line = Field(description="The title, on one line.")
-    summary: Summary = Field(description="One paragraph of plain text.")
-    themes: list[Slug] = Field(description="Slugs of the record's themes (one or more).")
     date: WebinarDate = Field(description="YYYY-MM-DD, or YYYY-MM when date_precision is month.")
     timezone: Line = Field(description="IANA time zone, such as Europe/Oslo.")
     date_precision: DatePrecision = Field(description="minute, day or month.")
     format: WebinarFormat = Field(description="online, in-person or hybrid.")
 
 
-class WebinarOutput(WebinarPatch):
+class WebinarOutput(RecordOutput, WebinarPatch):
     """A webinar or event record as the API shows it."""
 
-    id: RecordId = Field(description="The record's id.")
     kind: Literal["webinar"] = Field(description="Always webinar.")
-    languages: list[LanguageCode] = Field(description="Languages the record has versions in.")
-    state: PublicationState = Field(description="Only published records are public.")
 
 
 CREATE = {"case": CaseCreate, "webinar": WebinarCreate}
