@@ -147,10 +147,3 @@ EXCHANGE_RATINGS = {
     4: _l("Very good"),
     5: _l("Excellent"),
 }
-
-# Publication states; the public sees only published records.
-PUBLICATION_STATES = {
-    "draft": _l("Draft"),
-    "published": _l("Published"),
-    "archived": _l("Archived"),
-}

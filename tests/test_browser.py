@@ -159,3 +159,37 @@ def test_both_cities_accept_in_the_browser_one_of_them_in_arabic(served, browser
             "accepted",
             "in_progress",
         ]
+
+
+def test_staff_publish_a_multi_line_case_typed_in_the_browser(served, browser):
+    """A textarea sends CRLF line ends; the case saves, publishes and reads as paragraphs."""
+    from selenium.webdriver.common.by import By
+
+    from hub.publishing.models import CaseStudy
+
+    base = served.config["test_base"]
+    driver = browser
+    sign_in(driver, base, "staff")
+    driver.get(f"{base}/en/publishing/cases/new")
+    driver.find_element(By.ID, "title").send_keys("Street mediators in Saida")
+    driver.find_element(By.ID, "summary").send_keys("Mediators walk the streets.\nAt night too.")
+    driver.find_element(By.CSS_SELECTOR, "#themes option[value='youth']").click()
+    driver.find_element(By.ID, "body").send_keys(
+        "Mediators meet young people where they are.\n\nThey work in pairs."
+    )
+    assert "Saved." in follow(driver, "button[value=save]")
+    assert "Published: the public can see it now." in follow(driver, "button[value=publish]")
+
+    with served.app_context():
+        case = db.session.scalars(
+            sa.select(CaseStudy).filter_by(slug="street-mediators-in-saida")
+        ).one()
+        assert case.original.summary == "Mediators walk the streets.\nAt night too."
+        assert case.original.body == (
+            "Mediators meet young people where they are.\n\nThey work in pairs."
+        )
+    driver.delete_all_cookies()
+    driver.get(f"{base}/en/cases/street-mediators-in-saida")
+    paragraphs = [p.text for p in driver.find_elements(By.CSS_SELECTOR, "main p")]
+    assert "Mediators meet young people where they are." in paragraphs
+    assert "They work in pairs." in paragraphs

@@ -20,6 +20,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, mo
 from pydantic_core import InitErrorDetails
 
 from hub import vocab
+from hub.publishing.states import PublicationState as States
 from hub.types import (
     LINE_LIMIT,
     CountryCode,
@@ -110,8 +111,8 @@ EvidenceLevel = choice(vocab.EVIDENCE_LEVELS)
 Band = choice(vocab.BANDS)
 DatePrecision = choice(vocab.DATE_PRECISIONS)
 WebinarFormat = choice(vocab.WEBINAR_FORMATS)
-PublicationState = choice(vocab.PUBLICATION_STATES)
-PUBLISHED = "published"
+PublicationState = choice(States)
+PUBLISHED = States.published.value
 
 
 def refuse(problems: Mapping[str, Any]) -> None:

@@ -13,6 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from hub.cities.models import City, Theme
 from hub.database import utcnow
 from hub.extensions import db
+from hub.publishing.states import PublicationState
+from hub.types import enum_column
 
 # Adult silent reading runs at about 200-250 words a minute in English and somewhat fewer in
 # Arabic; 200 keeps the estimate honest for practitioners reading in a second language.
@@ -47,13 +49,21 @@ class TranslatedMixin:
     """A record whose texts are its language versions; the original is one of them."""
 
     original_language: Mapped[str] = mapped_column(sa.String(2))
-    # draft | published | archived: only published records are public.
-    state: Mapped[str] = mapped_column(sa.String(20), default="published", index=True)
+    # Only published records are public; a record nobody has published yet is a draft.
+    state: Mapped[PublicationState] = mapped_column(
+        enum_column(PublicationState, name="publication_state", length=20),
+        default=PublicationState.draft,
+        index=True,
+    )
 
     def text_in(self, lang: str):
         """The version in `lang`, else the original."""
         by_language = {text.language: text for text in self.texts}
         return by_language.get(lang) or by_language.get(self.original_language)
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == PublicationState.published
 
     @property
     def original(self):

@@ -1,76 +1,60 @@
 """Staff publishing: case studies and webinar records created, edited, translated and moved
-between draft, published and archived; readers' reports of translation problems.
+between draft, published and archived.
 
 Every change follows the rules of the content files: the fields are checked by
-`parse_document` and applied by the record mappings of `content_publications`, so the browser,
-the API and `content/` cannot disagree. Functions flush, never commit; the view commits once.
+`parse_document` and applied by the record mappings of `hub.content.publications`, so the
+browser, the API and `content/` cannot disagree. Functions flush, never commit, and raise the
+hub's errors; the request lifecycle commits once.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
-from hub import audit, vocab
+from hub import audit
 from hub.accounts.models import User
-from hub.content.documents import Document, parse_document
+from hub.audit import AuditAction
+from hub.content.documents import parse_document
 from hub.content.publications import (
     CaseRecord,
     CaseTextRecord,
     WebinarRecord,
     WebinarTextRecord,
 )
-from hub.errors import GENERAL, ContentError, HubError, NotFound
+from hub.errors import InvalidInput, NotFound, StepRefused
 from hub.extensions import db
 from hub.i18n import LANGUAGES
-from hub.publishing.models import CaseStudy, CaseText, TranslationReport, Webinar, WebinarText
+from hub.publishing.models import CaseStudy, CaseText, Speaker, Webinar, WebinarText
+from hub.publishing.states import STEP_TO, TRANSITIONS, PublicationState, Step, Transition
+from hub.types import make_slug
 
 Record = CaseStudy | Webinar
 Text = CaseText | WebinarText
 
-KINDS = ("case", "webinar")
 MODELS: dict[str, type] = {"case": CaseStudy, "webinar": Webinar}
 RECORDS = {"case": CaseRecord, "webinar": WebinarRecord}
 TEXT_RECORDS = {"case": CaseTextRecord, "webinar": WebinarTextRecord}
-PUBLISHED = "published"
-# The audit action for moving a record into each state.
-STATE_ACTIONS = {"published": "publish", "draft": "unpublish", "archived": "archive"}
-SOURCE = "form"  # where input comes from, in ContentError: not a file
-SLUG_BASE_LIMIT = 100  # characters, leaving room for "-NN" in the 120-character slug column
-# Columns narrower than the 300 characters the content schema allows on one line.
-NARROW_FIELDS = {"series": 200, "lead_organization": 200}
-PROBLEM_LIMIT = 2000  # characters in a reader's description of a translation problem
-LOCATION_LIMIT = 300  # characters in "where" of a report
-REPORTS_SHOWN = 200
-_FULL_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_NOT_SLUG = re.compile(r"[^a-z0-9]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-class PublishingError(HubError):
-    """Input that cannot be published; `field` names the input at fault."""
-
-    def __init__(self, field: str, message: object) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
-def errors_of(error: HubError) -> dict[str, str]:
-    """`{field: message}` for a ContentError or PublishingError, for forms and JSON."""
-    if isinstance(error, PublishingError):
-        return {error.field: str(error.message)}
-    if isinstance(error, ContentError):
-        return {
-            "request" if name == GENERAL else name: str(why) for name, why in error.errors.items()
-        }
-    return {"request": str(error)}
+SOURCE = "form"  # where input comes from, in a ContentError: not a file
+# What a record's form, export and JSON read: loaded with the record, not one row at a time.
+LOADED = {
+    "case": (
+        selectinload(CaseStudy.texts),
+        joinedload(CaseStudy.lead_city),
+        selectinload(CaseStudy.partner_cities),
+        selectinload(CaseStudy.adapted_by),
+        selectinload(CaseStudy.themes),
+    ),
+    "webinar": (
+        selectinload(Webinar.texts),
+        selectinload(Webinar.themes),
+        selectinload(Webinar.speakers).joinedload(Speaker.city),
+    ),
+}
 
 
 def kind_of(record: Record) -> str:
@@ -84,7 +68,7 @@ def target(record: Record) -> str:
 def summary(record: Record) -> dict:
     """What the audit log keeps of a record's state."""
     original = record.original
-    return {"state": record.state, "title": original.title if original else None}
+    return {"state": str(record.state), "title": original.title if original else None}
 
 
 def export(record: Record) -> tuple[dict, str]:
@@ -93,7 +77,9 @@ def export(record: Record) -> tuple[dict, str]:
 
 
 def record_by_id(kind: str, record_id: int) -> Record:
-    record = db.session.get(MODELS[kind], record_id) if kind in MODELS else None
+    """The record with what its form and JSON show, or NotFound."""
+    model = MODELS[kind]
+    record = db.session.scalar(db.select(model).filter_by(id=record_id).options(*LOADED[kind]))
     if record is None:
         raise NotFound()
     return record
@@ -101,54 +87,18 @@ def record_by_id(kind: str, record_id: int) -> Record:
 
 def published_record(kind: str, record_id: int) -> Record:
     record = record_by_id(kind, record_id)
-    if record.state != PUBLISHED:
+    if not record.is_published:
         raise NotFound()
     return record
 
 
-def make_slug(kind: str, title: Any) -> str:
-    """Lowercase ASCII words of the English title joined by hyphens, unique among `kind`."""
-    ascii_title = ""
-    if isinstance(title, str):
-        decomposed = unicodedata.normalize("NFKD", title)
-        ascii_title = decomposed.encode("ascii", "ignore").decode("ascii").lower()
-    base = _NOT_SLUG.sub("-", ascii_title).strip("-")[:SLUG_BASE_LIMIT].strip("-") or kind
+def new_slug(kind: str, title: Any) -> str:
+    """A readable Latin slug for the title, in any script, unique among `kind`."""
+    title = title if isinstance(title, str) else ""
+    base = make_slug(title, fallback=kind)
     model = MODELS[kind]
-    taken = set(db.session.scalars(db.select(model.slug).filter(model.slug.startswith(base))))
-    slug, number = base, 1
-    while slug in taken:
-        number += 1
-        slug = f"{base}-{number}"
-    return slug
-
-
-def coerce(fields: dict) -> dict:
-    """Dates written `YYYY-MM-DD` (as forms and JSON carry them) become dates."""
-    result = dict(fields)
-    for name in ("published", "updated", "date"):
-        value = result.get(name)
-        if isinstance(value, str) and _FULL_DATE.match(value.strip()):
-            try:
-                result[name] = date.fromisoformat(value.strip())
-            except ValueError:
-                pass  # left as text: the schema says what is wrong with it
-    return result
-
-
-def _document(front: dict, body: Any) -> Document:
-    document = parse_document(front, body, SOURCE)
-    for name, limit in NARROW_FIELDS.items():
-        if len(document.fields.get(name) or "") > limit:
-            raise PublishingError(name, _l("is longer than %(limit)s characters", limit=limit))
-    return document
-
-
-def _check_state(state: Any) -> str:
-    if state not in vocab.PUBLICATION_STATES:
-        raise PublishingError(
-            "state", _l("must be one of: %(states)s", states=", ".join(vocab.PUBLICATION_STATES))
-        )
-    return state
+    taken = db.session.scalars(db.select(model.slug).filter(model.slug.startswith(base)))
+    return make_slug(title, taken, fallback=kind)
 
 
 def _changed(before: tuple[dict, str], after: tuple[dict, str]) -> list[str]:
@@ -159,47 +109,41 @@ def _changed(before: tuple[dict, str], after: tuple[dict, str]) -> list[str]:
 
 def create_record(kind: str, fields: dict, body: str, actor: User | None) -> Record:
     """A new record, as a draft; its slug comes from the title unless `fields` names one."""
-    front = {**coerce(fields), "kind": kind}
-    front.setdefault("language", "en")
-    front.setdefault("machine_translated", False)
-    front.setdefault("published", date.today())
+    front = {"language": "en", "machine_translated": False, "published": date.today()}
+    front.update({name: value for name, value in fields.items() if value is not None})
+    front["kind"] = kind
     model = MODELS[kind]
     if not front.get("slug"):
-        front["slug"] = make_slug(kind, front.get("title"))
+        front["slug"] = new_slug(kind, front.get("title"))
     elif db.session.scalar(db.select(model.id).filter_by(slug=front["slug"])) is not None:
-        raise PublishingError("slug", _l("is used by another record"))
-    document = _document(front, body)
+        raise InvalidInput({"slug": _l("Another record uses this slug.")})
+    document = parse_document(front, body, SOURCE)
     loader = RECORDS[kind]
     references = loader.resolve(document)  # raises before anything changes
     record = loader.create(document)
-    record.state = "draft"
+    record.state = PublicationState.draft
     loader.apply(record, document, references)
     db.session.flush()
-    audit.record("create", target(record), None, summary(record), actor=actor)
+    audit.record(AuditAction.create, target(record), None, summary(record), actor=actor)
     return record
 
 
-def create_case(fields: dict, body: str, actor: User | None) -> CaseStudy:
-    return create_record("case", fields, body, actor)
-
-
-def create_webinar(fields: dict, body: str, actor: User | None) -> Webinar:
-    return create_record("webinar", fields, body, actor)
-
-
 def update_record(record: Record, fields: dict, body: str | None, actor: User | None) -> list[str]:
-    """Change the given fields of the original version (body None: unchanged); the state stays.
-
-    Returns the names of the fields that changed.
-    """
+    """Change the given fields of the original version (a field None: left out; body None:
+    unchanged); the state stays. Returns the names of the fields that changed."""
     loader = RECORDS[kind_of(record)]
     before = loader.export(record)
     old, old_body = before
-    front = {**old, **coerce(fields)}
-    for fixed in ("kind", "slug", "language"):
-        if front.get(fixed) != old[fixed]:
-            raise PublishingError(fixed, _l("cannot be changed"))
-    document = _document(front, old_body if body is None else body)
+    front = {**old, **fields}
+    fixed = {
+        name: _l("This cannot be changed.")
+        for name in ("kind", "slug", "language")
+        if front.get(name) != old[name]
+    }
+    if fixed:
+        raise InvalidInput(fixed)
+    front = {name: value for name, value in front.items() if value is not None}
+    document = parse_document(front, old_body if body is None else body, SOURCE)
     references = loader.resolve(document)
     old_summary = summary(record)
     loader.apply(record, document, references)
@@ -207,24 +151,35 @@ def update_record(record: Record, fields: dict, body: str | None, actor: User | 
     changed = _changed(before, loader.export(record))
     if changed:
         after = {**summary(record), "changed": changed}
-        audit.record("edit", target(record), old_summary, after, actor=actor)
+        audit.record(AuditAction.edit, target(record), old_summary, after, actor=actor)
     return changed
 
 
-def set_state(record: Record, state: str, actor: User | None) -> bool:
-    """Publish, unpublish (back to draft) or archive; False when the record is there already."""
-    _check_state(state)
+def take_step(record: Record, step: Step, actor: User | None) -> Transition:
+    """Publish, unpublish (back to draft) or archive; StepRefused when the state does not
+    allow it."""
+    transition = TRANSITIONS[step]
+    if record.state not in transition.sources:
+        raise StepRefused(
+            {"state": _l("The record is %(state)s already.", state=record.state.label)}
+        )
+    before = summary(record)
+    record.state = transition.to
+    db.session.flush()
+    audit.record(transition.action, target(record), before, summary(record), actor=actor)
+    return transition
+
+
+def set_state(record: Record, state: PublicationState, actor: User | None) -> bool:
+    """Bring the record into `state`; False when it is there already."""
     if record.state == state:
         return False
-    before = summary(record)
-    record.state = state
-    db.session.flush()
-    audit.record(STATE_ACTIONS[state], target(record), before, summary(record), actor=actor)
+    take_step(record, STEP_TO[state], actor)
     return True
 
 
 def delete_record(record: Record, actor: User | None) -> None:
-    audit.record("delete", target(record), summary(record), None, actor=actor)
+    audit.record(AuditAction.delete, target(record), summary(record), None, actor=actor)
     db.session.delete(record)
     db.session.flush()
 
@@ -253,25 +208,25 @@ def add_translation(
     actor: User | None,
 ) -> Text:
     if language not in LANGUAGES:
-        raise PublishingError("language", _l("Choose one of the hub's languages."))
+        raise InvalidInput({"language": _l("Choose one of the hub's languages.")})
     if language in record.languages:
-        raise PublishingError("language", _l("This language version exists already."))
+        raise InvalidInput({"language": _l("This language version exists already.")})
     kind = kind_of(record)
     front = {
-        **fields,
+        **{name: value for name, value in fields.items() if value is not None},
         "kind": kind,
         "translation_of": record.slug,
         "language": language,
         "machine_translated": machine_translated,
     }
-    document = _document(front, body)
+    document = parse_document(front, body, SOURCE)
     loader = TEXT_RECORDS[kind]
     references = loader.resolve(document)
     text = loader.create(document)
     loader.apply(text, document, references)
     db.session.flush()
     after = {"language": language, "machine_translated": machine_translated}
-    audit.record("add_translation", target(record), None, after, actor=actor)
+    audit.record(AuditAction.add_translation, target(record), None, after, actor=actor)
     return text
 
 
@@ -284,14 +239,15 @@ def update_translation(
     front = {**before[0], **fields, "machine_translated": machine_translated}
     for fixed in ("kind", "translation_of", "language"):
         front[fixed] = before[0][fixed]
-    document = _document(front, body)
+    front = {name: value for name, value in front.items() if value is not None}
+    document = parse_document(front, body, SOURCE)
     references = loader.resolve(document)
     loader.apply(text, document, references)
     db.session.flush()
     changed = _changed(before, loader.export(text))
     if changed:
         after = {"language": text.language, "changed": changed}
-        audit.record("edit", target(record), summary(record), after, actor=actor)
+        audit.record(AuditAction.edit, target(record), summary(record), after, actor=actor)
     return changed
 
 
@@ -302,84 +258,19 @@ class MissingTranslations:
     missing: list[str]
 
 
+def records_of(kind: str) -> list[Record]:
+    """Every record of `kind` with its language versions, by slug."""
+    model = MODELS[kind]
+    stmt = db.select(model).options(selectinload(model.texts)).order_by(model.slug)
+    return list(db.session.scalars(stmt))
+
+
 def missing_translations() -> list[MissingTranslations]:
     """Every case and webinar record that lacks one of the hub's languages, and which."""
     result = []
-    for kind, model in MODELS.items():
-        stmt = db.select(model).options(selectinload(model.texts)).order_by(model.slug)
-        for record in db.session.scalars(stmt):
+    for kind in MODELS:
+        for record in records_of(kind):
             missing = missing_languages(record)
             if missing:
                 result.append(MissingTranslations(kind, record, missing))
     return result
-
-
-# Readers' reports ------------------------------------------------------------------------------
-
-
-def _report_text(field: str, value: Any, limit: int, required: bool) -> str:
-    value = value.strip() if isinstance(value, str) else ""
-    if required and not value:
-        raise PublishingError(field, _l("Say what is wrong with the translation."))
-    if len(value) > limit:
-        raise PublishingError(
-            field, _l("Use at most %(limit)s characters.", limit=format(limit, ","))
-        )
-    if _CONTROL.search(value):
-        raise PublishingError(field, _l("Remove the control characters from this text."))
-    return value
-
-
-def report_problem(
-    kind: str, record_id: int, language: str, problem: Any, location: Any
-) -> TranslationReport:
-    """A reader's report on the version in `language` of a published record."""
-    record = published_record(kind, record_id)
-    if language not in record.languages:
-        raise PublishingError("language", _l("This record has no version in that language."))
-    report = TranslationReport(
-        kind=kind,
-        record_id=record.id,
-        language=language,
-        problem=_report_text("problem", problem, PROBLEM_LIMIT, required=True),
-        location=_report_text("location", location, LOCATION_LIMIT, required=False),
-    )
-    db.session.add(report)
-    db.session.flush()
-    return report
-
-
-@dataclass
-class ReportEntry:
-    report: TranslationReport
-    record: Record | None  # None once the record is deleted
-
-
-def report_queue() -> list[ReportEntry]:
-    """Open reports first, then resolved ones; oldest first within each."""
-    stmt = (
-        db.select(TranslationReport)
-        .order_by(TranslationReport.resolved, TranslationReport.created_at, TranslationReport.id)
-        .limit(REPORTS_SHOWN)
-    )
-    return [
-        ReportEntry(report, db.session.get(MODELS[report.kind], report.record_id))
-        for report in db.session.scalars(stmt)
-    ]
-
-
-def resolve_report(report_id: int, actor: User | None) -> TranslationReport:
-    report = db.session.get(TranslationReport, report_id)
-    if report is None:
-        raise NotFound()
-    if not report.resolved:
-        report.resolved = True
-        db.session.flush()
-        audit.record(
-            "resolve_report",
-            f"translation_report:{report.id}",
-            {"resolved": False},
-            {"resolved": True, "record": f"{report.kind}:{report.record_id}"},
-            actor=actor,
-        )
-    return report
