@@ -250,10 +250,11 @@ def resolve_report(report_id: int):
 
 def _detail_page(kind: str, record, form: ReportForm):
     if kind == "case":
-        case = catalog.case_by_slug(record.slug)
-        related = catalog.related_cases(case)
-        return render_template("cases/detail.html", case=case, related=related, report_form=form)
-    webinar = catalog.webinar_by_slug(record.slug)
+        found = catalog.case_page(record.slug)
+        return render_template(
+            "cases/detail.html", case=found.case, related=found.related, report_form=form
+        )
+    webinar = catalog.webinar_page(record.slug)
     return render_template("webinars/detail.html", webinar=webinar, report_form=form)
 
 
