@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, time
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -156,6 +157,8 @@ def _represent_time(dumper: yaml.SafeDumper, value: time) -> yaml.Node:
 
 
 _Dumper.add_representer(str, _represent_str)
+# States and controlled values (StrEnum members) are written as their plain values.
+_Dumper.add_multi_representer(StrEnum, lambda dumper, value: _represent_str(dumper, value.value))
 _Dumper.add_representer(time, _represent_time)
 _Dumper.add_representer(list, _represent_list)
 _Dumper.add_representer(date, yaml.SafeDumper.represent_date)
