@@ -1,5 +1,6 @@
 """The migrations build the schema the models describe, and undo it cleanly."""
 
+import pytest
 import sqlalchemy as sa
 
 from hub.extensions import db
@@ -71,3 +72,39 @@ def test_migrated_database_accepts_the_content(empty_app):
     flask(empty_app, "db", "upgrade")
     result = flask(empty_app, "content", "load", str(CONTENT))
     assert "0 with errors" in result.output
+
+
+def test_migrated_states_refuse_values_outside_their_enum(empty_app):
+    flask(empty_app, "db", "upgrade")
+    with empty_app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(
+                sa.text(
+                    "INSERT INTO audit_events (created_at, action, target, remote_addr) VALUES (CURRENT_TIMESTAMP, 'publish', '', '')"
+                )
+            )
+        for statement in (
+            "INSERT INTO audit_events (created_at, action, target, remote_addr) VALUES (CURRENT_TIMESTAMP, 'hacked', '', '')",
+            "UPDATE audit_events SET action = 'publish ' ",
+        ):
+            with pytest.raises(sa.exc.IntegrityError):
+                with db.engine.begin() as connection:
+                    connection.execute(sa.text(statement))
+        db.engine.dispose()
+
+
+def test_downgrade_removes_the_state_checks_and_upgrade_restores_them(empty_app):
+    flask(empty_app, "db", "upgrade")
+    flask(empty_app, "db", "downgrade", "e4a84ba49217")
+    insert = "INSERT INTO users (email, password_hash, name, role, preferred_language, active, session_key, created_at) VALUES ('a@example.org', '', '', 'emperor', 'en', true, 'k', CURRENT_TIMESTAMP)"
+    with empty_app.app_context():
+        with db.engine.begin() as connection:
+            connection.execute(sa.text(insert))
+            connection.execute(sa.text("DELETE FROM users"))
+        db.engine.dispose()
+    flask(empty_app, "db", "upgrade")
+    with empty_app.app_context():
+        with pytest.raises(sa.exc.IntegrityError):
+            with db.engine.begin() as connection:
+                connection.execute(sa.text(insert))
+        db.engine.dispose()
