@@ -32,8 +32,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_extensions(app)
     register_models()
+    register_errorhandlers(app)  # first: it adds the `<id:...>` URL converter the routes use
     register_blueprints(app)
-    register_errorhandlers(app)
     register_commands(app)
     return app
 

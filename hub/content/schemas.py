@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from flask_babel import lazy_gettext as _l
 
 from hub import vocab
+from hub.exchanges.states import ExchangeFormat, ParticipantSide
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2}$")
@@ -375,14 +376,14 @@ PARTICIPANT = {
     "city": (slug, OPTIONAL),
     "label": (localized_map, OPTIONAL),
     "country": (country, OPTIONAL),
-    "side": (choice(tuple(vocab.EXCHANGE_SIDES)), REQUIRED),
+    "side": (choice(tuple(ParticipantSide)), REQUIRED),
 }
 
 EXCHANGE = {
     "kind": (_kind, REQUIRED),
     "slug": (slug, REQUIRED),
     "titles": (localized_map, REQUIRED),
-    "format": (choice(tuple(vocab.EXCHANGE_FORMATS)), REQUIRED),
+    "format": (choice(tuple(ExchangeFormat)), REQUIRED),
     "started": (integer(1900, 2100), REQUIRED),
     "ended": (integer(1900, 2100), OPTIONAL),
     "themes": (slugs, REQUIRED),

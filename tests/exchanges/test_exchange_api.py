@@ -13,7 +13,7 @@ from hub.accounts import operations as accounts
 from hub.accounts.models import MailMessage
 from hub.audit import AuditEvent
 from hub.cities.models import City
-from hub.exchanges import lifecycle as requests
+from hub.exchanges import network
 from hub.exchanges.models import ExchangeReport, ExchangeRequest, MatchProposal
 from hub.extensions import db
 from tests.conftest import PEOPLE, _dispose, app_with_people
@@ -465,7 +465,7 @@ def test_two_cities_go_through_a_whole_exchange_without_a_browser(site):
     # The exchange now counts for Mombasa, rated excellent by Zanzibar.
     with site.app_context():
         mombasa = db.session.scalar(sa.select(City.id).filter_by(slug="mombasa"))
-        assert (mombasa, ["local-action-plans"], 1.0) in requests.completed_exchanges()
+        assert (mombasa, ["local-action-plans"], 1.0) in network.completed_exchanges()
     assert call(site, "mombasa", "GET", f"{BASE}?status=completed").json["requests"][0]["id"] == (
         request_id
     )
