@@ -194,7 +194,7 @@ def change_mentor(
     if mentor is None:
         raise InvalidInput({"city": _l("Choose a city.")})
     if mentor.id == proposal.mentor_city_id:
-        raise InvalidInput({"city": _l("This city is already the proposed mentor.")})
+        raise StepRefused({"city": _l("This city is already the proposed mentor.")})
     found = _as_mentor(request, mentor)
     proposal.status, proposal.decided_at = ProposalStatus.withdrawn, utcnow()
     proposal.staff_decision = StaffDecision.replaced

@@ -153,10 +153,21 @@ class RoundChoice(Schema):
     dry_run: StrictBool = Field(default=False, description="Show the proposals, store nothing.")
 
 
+def _status(value: Any) -> RequestStatus | None:
+    if value in (None, ""):
+        return None
+    try:
+        return RequestStatus(value)
+    except ValueError:
+        raise ValueError(_l("Unknown status.")) from None
+
+
 class RequestQuery(Schema):
     """`GET /api/v1/exchange-requests?status=`."""
 
-    status: RequestStatus | None = Field(default=None, description="Only requests in this status.")
+    status: Annotated[RequestStatus | None, BeforeValidator(_status)] = Field(
+        default=None, description="Only requests in this status."
+    )
 
 
 class _AnySlug:

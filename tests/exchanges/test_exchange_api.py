@@ -181,7 +181,10 @@ def test_bad_input_is_refused_and_nothing_is_stored(site, fields, field):
 def test_a_body_that_is_not_an_object_is_refused(site, body):
     answer = raw(site, "zanzibar", "POST", BASE, body)
     assert answer.status_code == 400
-    assert answer.json["errors"] == {"request": "The body must be a JSON object."}
+    assert answer.json["errors"] in (
+        {"_": "The body must be a JSON object."},
+        {"_": "The body is not valid JSON."},
+    )
     assert count(site, ExchangeRequest) == 0
 
 
@@ -272,9 +275,9 @@ def test_the_requesting_city_and_staff_edit_a_request(site):
         ({"challenge": "a NUL \x00 byte"}, "challenge"),
         ({"themes": []}, "themes"),
         ({"languages": "en"}, "languages"),
-        ({"status": "submitted"}, "request"),
-        ({"city": "saida"}, "request"),
-        (["timeframe"], "request"),
+        ({"status": "submitted"}, "status"),
+        ({"city": "saida"}, "city"),
+        (["timeframe"], "_"),
     ]:
         answer = call(site, "zanzibar", "PATCH", path, body)
         assert answer.status_code == 400, (body, answer.json)
@@ -546,8 +549,8 @@ def test_staff_change_the_proposed_mentor(site):
         ({"city": "atlantis"}, 400, "city"),
         ({"city": "x" * 100_000}, 400, "city"),
         ({"city": "berlin\x00"}, 400, "city"),
-        ({"city": other, "note": "why"}, 400, "request"),
-        ([other], 400, "request"),
+        ({"city": other, "note": "why"}, 400, "note"),
+        ([other], 400, "_"),
         ({"city": mentor}, 409, "city"),
         ({"city": "zanzibar"}, 409, "city"),  # the requesting city itself
         ({"city": "copenhagen"}, 409, "city"),  # no places and nothing shown
@@ -602,7 +605,7 @@ def test_staff_run_a_round_a_dry_run_stores_nothing(site):
     assert bad.status_code == 400 and "dry_run" in bad.json["errors"]
     for body in ("[true]", "null", "{", "dry run", '{"dry": true}'):
         wrong = raw(site, "staff", "POST", "/api/v1/matching-rounds", body)
-        assert wrong.status_code == 400 and "request" in wrong.json["errors"], body
+        assert wrong.status_code == 400 and set(wrong.json["errors"]) <= {"_", "dry"}, body
     assert state(site, request_id)[0] == "submitted"
 
     real = call(site, "staff", "POST", "/api/v1/matching-rounds", {})
@@ -717,9 +720,9 @@ def test_offers_that_cannot_be_taken(site):
         ({**REPORT, "rating": [5]}, "rating"),
         ({**REPORT, "rating": {"stars": 5}}, "rating"),
         ({"outcomes": "Done."}, "rating"),
-        ({**REPORT, "stars": 5}, "request"),
-        ([REPORT], "request"),
-        ("a report", "request"),
+        ({**REPORT, "stars": 5}, "stars"),
+        ([REPORT], "_"),
+        ("a report", "_"),
     ],
 )
 def test_a_bad_report_is_refused_and_nothing_is_stored(site, body, field):
