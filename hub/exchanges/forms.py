@@ -8,15 +8,13 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     HiddenField,
-    RadioField,
-    SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
 
 from hub.exchanges.models import ExchangeRequest
-from hub.exchanges.states import RATINGS, ExchangeFormat, RequestStatus
+from hub.exchanges.states import RequestStatus
 from hub.forms import HubForm
 
 
@@ -24,7 +22,7 @@ class RequestForm(HubForm):
     themes = SelectMultipleField(_l("Themes you want to learn about"), validate_choice=False)
     challenge = TextAreaField(_l("The challenge, in your own words"))
     languages = StringField(_l("Languages you can work in (codes, separated by commas)"))
-    format = RadioField(_l("Format"), choices=ExchangeFormat.choices(), validate_choice=False)
+    format = StringField(_l("Format"))  # radio buttons of ExchangeFormat; the schema checks
     timeframe = StringField(_l("Timeframe (for example: the first half of 2027)"))
     action = HiddenField()
 
@@ -61,11 +59,7 @@ class RequestForm(HubForm):
 class ReportForm(HubForm):
     outcomes = TextAreaField(_l("What came out of it"))
     feedback = TextAreaField(_l("Feedback for the other city (optional)"))
-    rating = RadioField(
-        _l("How did the exchange go?"),
-        choices=[(str(value), label) for value, label in RATINGS.items()],
-        validate_choice=False,
-    )
+    rating = StringField(_l("How did the exchange go?"))  # radio buttons of RATINGS
 
     def fields(self) -> dict[str, Any]:
         return {
@@ -80,7 +74,7 @@ class StepForm(HubForm):
 
 
 class ChangeForm(HubForm):
-    city = SelectField(_l("Propose another city instead"), validate_choice=False)
+    city = StringField(_l("Propose another city instead"))  # a select of eligible cities
 
 
 class RoundForm(HubForm):
