@@ -12,9 +12,10 @@ import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 
 from hub.accounts import operations as accounts
+from hub.accounts.models import MailMessage
 from hub.audit import AuditEvent
 from hub.cities.models import City
-from hub.errors import HubError
+from hub.errors import HubError, InvalidInput, StepRefused
 from hub.exchanges import access, answers, network
 from hub.exchanges import lifecycle as requests
 from hub.exchanges.models import ExchangeReport, ExchangeRequest, MatchProposal
@@ -241,6 +242,27 @@ def test_a_mentor_declining_sends_the_request_back_and_the_requester_declining_e
 
 
 # --- Staff review ----------------------------------------------------------------------------
+
+
+def test_approval_mail_is_queued_with_the_step_and_dropped_when_it_rolls_back(hub):
+    request, proposal = proposed()
+    db.session.commit()
+    requests.approve(proposal, staff())
+    queued = db.session.scalars(sa.select(MailMessage.recipient)).all()
+    assert sorted(queued) == ["mombasa@example.org", "zanzibar@example.org"]
+    db.session.rollback()
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(MailMessage)) == 0
+    assert request.pending_proposal.staff_decision is None
+
+
+def test_refusals_are_step_refused_and_bad_input_is_invalid_input(hub):
+    request = ask("zanzibar", ["local-action-plans"])
+    with pytest.raises(StepRefused):
+        requests.submit(request, focal_point())
+    with pytest.raises(InvalidInput):
+        requests.edit_request(request, {"format": "holiday"}, focal_point())
+    with pytest.raises(InvalidInput):
+        requests.create_request(city("zanzibar"), {}, focal_point(), status="completed")
 
 
 def test_cities_cannot_decide_before_staff_approve(hub):
@@ -632,3 +654,20 @@ def test_match_round_stores_proposals_unless_dry_run(hub):
     assert "1 proposed" in real.output
     db.session.expire_all()
     assert db.session.get(ExchangeRequest, request.id).status == "proposed"
+
+
+@pytest.mark.parametrize(
+    "column", ["status", "staff_decision", "requester_decision", "mentor_decision"]
+)
+def test_the_database_refuses_a_proposal_state_it_does_not_know(hub, column):
+    _request, proposal = proposed()
+    db.session.commit()
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(
+            sa.text(f"UPDATE match_proposals SET {column} = 'maybe' WHERE id = :id"),
+            {"id": proposal.id},
+        )
+    db.session.rollback()
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.execute(sa.text("UPDATE exchange_requests SET status = 'lost'"))
+    db.session.rollback()
