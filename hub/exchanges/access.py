@@ -130,25 +130,23 @@ def refuse(target: str, errors: dict) -> NotAllowed:
     return NotAllowed(errors)
 
 
-def deciding_side(found: ExchangeRequest, proposal: MatchProposal) -> Side:
-    """The current user's city in a decision on `proposal`; staff and others may not decide."""
+def _city_side(found: ExchangeRequest, target: str, refusal: Any) -> Side:
     side = side_of(current_user, found)
     if side is None:
-        raise refuse(
-            f"match_proposal:{proposal.id}",
-            {"side": _l("Only the two cities decide on a proposal.")},
-        )
+        raise refuse(target, {"side": refusal})
     return side
+
+
+def deciding_side(found: ExchangeRequest, proposal: MatchProposal) -> Side:
+    """The current user's city in a decision on `proposal`; staff and others may not decide."""
+    target = f"match_proposal:{proposal.id}"
+    return _city_side(found, target, _l("Only the two cities decide on a proposal."))
 
 
 def reporting_side(found: ExchangeRequest) -> Side:
-    side = side_of(current_user, found)
-    if side is None:
-        raise refuse(
-            f"exchange_request:{found.id}",
-            {"side": _l("Only the two cities report on an exchange.")},
-        )
-    return side
+    """The current user's city reporting on the exchange; staff and others do not report."""
+    target = f"exchange_request:{found.id}"
+    return _city_side(found, target, _l("Only the two cities report on an exchange."))
 
 
 def own_city():

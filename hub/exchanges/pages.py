@@ -56,7 +56,7 @@ def _step(request_id: int, take, message: str):
     try:
         _posted(StepForm())
         take()
-    except (InvalidInput, StepRefused) as error:
+    except HubError as error:
         return web.refused(error, _detail_url(request_id))
     flash(message, "notice")
     return redirect(_detail_url(request_id), 303)
@@ -229,12 +229,11 @@ def _decision(request_id: int, proposal_id: int, decide, message: str):
     found = access.visible(request_id)
     proposal = access.proposal_of(found, proposal_id)
 
-    def take():
-        if access.side_of(current_user, found) is None:
-            raise StepRefused({"side": _("Only the two cities decide on a proposal.")})
-        decide(proposal, access.side_of(current_user, found), _user())
-
-    return _step(request_id, take, message)
+    return _step(
+        request_id,
+        lambda: decide(proposal, access.deciding_side(found, proposal), _user()),
+        message,
+    )
 
 
 @bp.post("/<id:request_id>/proposals/<id:proposal_id>/accept")
@@ -253,14 +252,11 @@ def decline(request_id: int, proposal_id: int):
 @allow(FOCAL_POINT)
 def report(request_id: int):
     found = access.visible(request_id)
-    side = access.side_of(current_user, found)
     form = ReportForm()
     try:
         _posted(form)
-        if side is None:
-            raise StepRefused({"side": _("Only the two cities report on an exchange.")})
-        lifecycle.report(found, side, form.fields(), _user())
-    except (InvalidInput, StepRefused) as error:
+        lifecycle.report(found, access.reporting_side(found), form.fields(), _user())
+    except HubError as error:
         page = render_template(
             "exchanges/report_form.html",
             found=found,
