@@ -20,7 +20,7 @@ from hub.audit import AuditAction
 from hub.cities.models import City, Theme
 from hub.database import utcnow
 from hub.errors import InvalidInput, StepRefused
-from hub.exchanges import mail, network
+from hub.exchanges import access, mail, network
 from hub.exchanges.models import (
     ExchangeReport,
     ExchangeRequest,
@@ -355,7 +355,7 @@ def run_round(actor: User | None, dry_run: bool = False) -> Round:
         sa.select(ExchangeRequest)
         .where(ExchangeRequest.status == S.submitted)
         .order_by(ExchangeRequest.id)
-        .options(*_round_loading())
+        .options(*access.with_everything())
     ).all()
     result = network.round_result(list(waiting))
     by_id = {r.id: r for r in waiting}
@@ -369,9 +369,3 @@ def run_round(actor: User | None, dry_run: bool = False) -> Round:
             actor=actor,
         )
     return Round(result, stored, by_id)
-
-
-def _round_loading() -> list:
-    from hub.exchanges.access import with_everything
-
-    return with_everything()

@@ -788,3 +788,14 @@ def test_no_body_however_wrong_is_a_server_error(site):
                 assert answer.status_code < 500, (who, method, path, data[:60])
                 assert answer.status_code in (400, 403, 404, 409), (who, path, data[:60])
     assert (state(site, request_id), state(site, other_id)) == before
+
+
+def test_a_new_request_says_where_it_lives_and_ids_past_the_column_are_404(site):
+    created = create(site)
+    assert created.status_code == 201
+    assert created.headers["Location"].endswith(f"{BASE}/{created.json['id']}")
+    assert call(site, "zanzibar", "GET", created.headers["Location"]).status_code == 200
+    for path in (f"{BASE}/2147483648", f"{BASE}/1/proposals/99999999999/accept"):
+        method = "GET" if path.count("/") == 4 else "POST"
+        answer = call(site, "zanzibar", method, path)
+        assert answer.status_code == 404 and set(answer.json) == {"errors"}, path
