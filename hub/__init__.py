@@ -32,7 +32,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     register_extensions(app)
     register_models()
-    register_errorhandlers(app)  # before the blueprints: it adds the `<id:...>` URL converter
+    register_errorhandlers(app)  # first: it adds the `<id:...>` URL converter the routes use
     register_blueprints(app)
     register_commands(app)
     return app

@@ -20,6 +20,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, mo
 from pydantic_core import InitErrorDetails
 
 from hub import vocab
+from hub.exchanges.states import ExchangeFormat, ParticipantSide
 from hub.publishing.states import PublicationState as States
 from hub.types import (
     LINE_LIMIT,
@@ -104,8 +105,8 @@ Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
 
 Region = choice(vocab.REGIONS)
-Side = choice(vocab.EXCHANGE_SIDES)
-ExchangeFormat = choice(vocab.EXCHANGE_FORMATS)
+Side = choice(ParticipantSide)
+Format = choice(ExchangeFormat)
 CaseStatus = choice(vocab.CASE_STATUSES)
 EvidenceLevel = choice(vocab.EVIDENCE_LEVELS)
 Band = choice(vocab.BANDS)
@@ -201,7 +202,7 @@ class ExchangeFile(FileSchema):
     kind: Literal["exchange"]
     slug: Slug = described("The exchange's name in URLs.")
     titles: LocalizedLines = described("Its title by language code; English required.")
-    format: ExchangeFormat = described("How the cities met.")
+    format: Format = described("How the cities met.")
     started: Year = described("The year the exchange started.")
     ended: Year | None = described("The year it ended, when it has.", default=None)
     themes: Slugs = described("Slugs of the exchange's themes.")

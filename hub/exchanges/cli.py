@@ -8,9 +8,11 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from hub import mail
 from hub.errors import NotFound
-from hub.exchanges import lifecycle as exchange_requests
+from hub.exchanges import access, answers, lifecycle, network
 from hub.extensions import db
+from hub.types import MAX_ID
 
 match_cli = AppGroup("match", help="Suggest mentor cities and run matching rounds.")
 
@@ -30,15 +32,15 @@ def _print_proposal(item: dict) -> None:
 
 
 @match_cli.command("suggest")
-@click.argument("request_id", type=int)
+@click.argument("request_id", type=click.IntRange(1, MAX_ID))
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON answer.")
 def suggest_command(request_id: int, as_json: bool) -> None:
     """Print the best mentor cities for exchange request REQUEST_ID, with their scores."""
     try:
-        request = exchange_requests.get_request(request_id)
+        request = access.find(request_id)
     except NotFound:
         raise click.ClickException(f"no exchange request {request_id}") from None
-    answer = exchange_requests.suggestions_json(request, exchange_requests.suggestions(request))
+    answer = answers.dump(answers.suggestions_out(request, network.suggestions(request)))
     if as_json:
         click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
         return
@@ -54,12 +56,13 @@ def suggest_command(request_id: int, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON answer.")
 def round_command(dry_run: bool, as_json: bool) -> None:
     """Propose mentors for every submitted request, within each mentor city's free capacity."""
-    done = exchange_requests.run_round(None, dry_run=dry_run)
-    answer = exchange_requests.round_json(done, dry_run)
+    done = lifecycle.run_round(None, dry_run=dry_run)
+    answer = answers.dump(answers.round_out(done, dry_run))
     if dry_run:
         db.session.rollback()
     else:
         db.session.commit()
+        mail.deliver_queued()
     if as_json:
         click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
         return

@@ -1,13 +1,13 @@
 """Mail about peer exchanges: when staff put a proposal to two cities, both focal points hear.
 
-Each message is in the reader's own language and links to the request's page. Links need a
-request to be built against, so the views call this after a step, before they commit.
+Each message is in the reader's own language and links to the request's page. The lifecycle
+queues it with the step (`hub.mail.send`); it goes out only if the step's transaction commits.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
@@ -32,7 +32,7 @@ def tell_cities(proposal: MatchProposal) -> None:
     for person in people:
         lang = person.preferred_language
         with force_locale(lang):
-            link = url_for("exchanges.detail", request_id=found.id, lang=lang, _external=True)
+            link = _link(found.id, lang)
             mail.send(
                 person.email,
                 _("A peer exchange awaits your city's decision"),
@@ -44,3 +44,12 @@ def tell_cities(proposal: MatchProposal) -> None:
                     link=link,
                 ),
             )
+
+
+def _link(request_id: int, lang: str) -> str:
+    """The request page's address; outside a web request (the command line), on the
+    configured server."""
+    if has_request_context():
+        return url_for("exchanges.detail", request_id=request_id, lang=lang, _external=True)
+    with current_app.test_request_context():
+        return url_for("exchanges.detail", request_id=request_id, lang=lang, _external=True)

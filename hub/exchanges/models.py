@@ -5,12 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.accounts.models import User
 from hub.cities.models import City, Theme
 from hub.database import utcnow
+from hub.exchanges.states import (
+    Decision,
+    ExchangeFormat,
+    ParticipantSide,
+    ProposalState,
+    ProposalStatus,
+    RequestStatus,
+    Side,
+    StaffDecision,
+)
 from hub.extensions import db
+from hub.types import enum_column
 
 exchange_request_themes = sa.Table(
     "exchange_request_themes",
@@ -32,9 +44,15 @@ class ExchangeRequest(db.Model):
     )
     challenge: Mapped[str] = mapped_column(sa.Text, default="")
     languages: Mapped[list] = mapped_column(sa.JSON, default=list)
-    format: Mapped[str] = mapped_column(sa.String(20))
+    format: Mapped[ExchangeFormat] = mapped_column(
+        enum_column(ExchangeFormat, name="request_format", length=20)
+    )
     timeframe: Mapped[str] = mapped_column(sa.String(200), default="")
-    status: Mapped[str] = mapped_column(sa.String(20), default="draft", index=True)
+    status: Mapped[RequestStatus] = mapped_column(
+        enum_column(RequestStatus, name="request_status", length=20),
+        default=RequestStatus.draft,
+        index=True,
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -59,6 +77,22 @@ class ExchangeRequest(db.Model):
         order_by="ExchangeReport.id",
     )
 
+    @property
+    def pending_proposal(self) -> MatchProposal | None:
+        return next((p for p in self.proposals if p.status == ProposalStatus.proposed), None)
+
+    @property
+    def accepted_proposal(self) -> MatchProposal | None:
+        return next((p for p in self.proposals if p.status == ProposalStatus.accepted), None)
+
+    @property
+    def live_proposal(self) -> MatchProposal | None:
+        """The proposal the request is about now: pending, or accepted by both cities."""
+        return self.pending_proposal or self.accepted_proposal
+
+    def report_of(self, side: Side) -> ExchangeReport | None:
+        return next((r for r in self.reports if r.side == side), None)
+
     def __repr__(self) -> str:
         return f"<ExchangeRequest {self.id} {self.status}>"
 
@@ -72,8 +106,12 @@ class ExchangeRequestChange(db.Model):
     request_id: Mapped[int] = mapped_column(
         sa.ForeignKey("exchange_requests.id", ondelete="CASCADE"), index=True
     )
-    from_status: Mapped[str | None] = mapped_column(sa.String(20))
-    to_status: Mapped[str] = mapped_column(sa.String(20))
+    from_status: Mapped[RequestStatus | None] = mapped_column(
+        enum_column(RequestStatus, name="history_from_status", length=20)
+    )
+    to_status: Mapped[RequestStatus] = mapped_column(
+        enum_column(RequestStatus, name="history_to_status", length=20)
+    )
     actor_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
@@ -103,17 +141,60 @@ class MatchProposal(db.Model):
     proposed_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL")
     )
-    # proposed, accepted, declined or withdrawn; each side's decision is kept on its own.
-    status: Mapped[str] = mapped_column(sa.String(20), default="proposed", index=True)
-    requester_decision: Mapped[str | None] = mapped_column(sa.String(20))
-    mentor_decision: Mapped[str | None] = mapped_column(sa.String(20))
-    staff_decision: Mapped[str | None] = mapped_column(sa.String(20))
+    # Each side's decision is kept on its own; none stored means it is still to come.
+    status: Mapped[ProposalStatus] = mapped_column(
+        enum_column(ProposalStatus, name="proposal_status", length=20),
+        default=ProposalStatus.proposed,
+        index=True,
+    )
+    requester_decision: Mapped[Decision | None] = mapped_column(
+        enum_column(Decision, name="requester_decision", length=20)
+    )
+    mentor_decision: Mapped[Decision | None] = mapped_column(
+        enum_column(Decision, name="mentor_decision", length=20)
+    )
+    staff_decision: Mapped[StaffDecision | None] = mapped_column(
+        enum_column(StaffDecision, name="staff_decision", length=20)
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[datetime | None]
 
     request: Mapped[ExchangeRequest] = relationship(back_populates="proposals")
     mentor_city: Mapped[City] = relationship()
     proposed_by: Mapped[User | None] = relationship()
+
+    @hybrid_property
+    def put_to_mentor(self) -> bool:
+        """Staff have put this proposal to its mentor city (or both cities accepted it)."""
+        return (
+            self.staff_decision == StaffDecision.approved or self.status == ProposalStatus.accepted
+        )
+
+    @put_to_mentor.inplace.expression
+    @classmethod
+    def _put_to_mentor_expression(cls) -> sa.ColumnElement[bool]:
+        return sa.or_(
+            cls.staff_decision == StaffDecision.approved, cls.status == ProposalStatus.accepted
+        )
+
+    @property
+    def state(self) -> ProposalState:
+        """review, cities (approved, waiting for the cities), or how it was settled."""
+        if self.status != ProposalStatus.proposed:
+            return ProposalState(self.status.value)
+        if self.staff_decision == StaffDecision.approved:
+            return ProposalState.cities
+        return ProposalState.review
+
+    def decision_of(self, side: Side) -> Decision:
+        found = self.requester_decision if side == Side.requester else self.mentor_decision
+        return Decision(found) if found else Decision.pending
+
+    def decide(self, side: Side, decision: Decision) -> None:
+        if side == Side.requester:
+            self.requester_decision = decision
+        else:
+            self.mentor_decision = decision
 
 
 class ExchangeReport(db.Model):
@@ -126,7 +207,7 @@ class ExchangeReport(db.Model):
     request_id: Mapped[int] = mapped_column(
         sa.ForeignKey("exchange_requests.id", ondelete="CASCADE"), index=True
     )
-    side: Mapped[str] = mapped_column(sa.String(20))  # requester or mentor
+    side: Mapped[Side] = mapped_column(enum_column(Side, name="report_side", length=20))
     city_id: Mapped[int] = mapped_column(sa.ForeignKey("cities.id", ondelete="CASCADE"), index=True)
     author_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="SET NULL"), index=True
@@ -155,6 +236,8 @@ class Exchange(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
     titles: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # A recorded exchange's values come from the content files, checked there and exported
+    # as they are: plain text, read through ExchangeFormat and ParticipantSide.
     format: Mapped[str] = mapped_column(sa.String(20))
     started: Mapped[int]
     ended: Mapped[int | None]
@@ -170,8 +253,16 @@ class Exchange(db.Model):
         order_by="ExchangeParticipant.position",
     )
 
-    def side(self, side: str) -> list[ExchangeParticipant]:
+    def side(self, side: ParticipantSide | str) -> list[ExchangeParticipant]:
         return [p for p in self.participants if p.side == side]
+
+    def sides(self) -> list[tuple[ParticipantSide, list[ExchangeParticipant]]]:
+        """Each side, mentors first, with its parties."""
+        return [(side, self.side(side)) for side in ParticipantSide]
+
+    @property
+    def format_label(self) -> str:
+        return ExchangeFormat(self.format).label
 
     def __repr__(self) -> str:
         return f"<Exchange {self.slug}>"
@@ -187,7 +278,7 @@ class ExchangeParticipant(db.Model):
         sa.ForeignKey("exchanges.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(default=0)
-    side: Mapped[str] = mapped_column(sa.String(20))
+    side: Mapped[str] = mapped_column(sa.String(20))  # a ParticipantSide
     city_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("cities.id", ondelete="CASCADE"), index=True
     )

@@ -1,112 +1,107 @@
 """Peer exchanges in the browser: the public board, a city's requests, and the staff board.
 
-A request is seen by its city's focal point, by staff, and by a mentor city once staff have put a
-proposal to it; to anyone else it does not exist (404, written to the audit log). Every step
-posts a form and redirects; a step the lifecycle refuses is explained and changes nothing.
+Who sees what is `hub.exchanges.access`; what may be done is `states.allowed_steps`. Every step
+posts a form and redirects; a step the lifecycle refuses is explained and changes nothing (the
+request's transaction is rolled back by `hub.web`).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
+from hub import web
 from hub.catalog import queries as catalog
-from hub.errors import NotFound
-from hub.exchanges import board as exchange_board
-from hub.exchanges import lifecycle as requests
-from hub.exchanges import mail as exchange_mail
-from hub.exchanges.lifecycle import ExchangeRequestError
-from hub.exchanges.models import ExchangeRequest
-from hub.extensions import db
-from hub.security.access import FOCAL_POINT, PUBLIC, STAFF, allow, not_found_for
+from hub.errors import HubError, InvalidInput, StepRefused
+from hub.exchanges import access, board, lifecycle, network, states
+from hub.exchanges.forms import ChangeForm, ReportForm, RequestForm, RoundForm, StepForm
+from hub.exchanges.reasons import reason
+from hub.exchanges.schemas import BoardQuery
+from hub.exchanges.states import ProposalState, RequestStatus, Step, allowed_steps
+from hub.security.access import FOCAL_POINT, PUBLIC, STAFF, allow
 
 bp = Blueprint(
     "exchanges", __name__, url_prefix="/<lang:lang>/exchanges", template_folder="templates"
 )
 
 
+@bp.context_processor
+def _states() -> dict:
+    """The states and labels the exchange templates compare with and show."""
+    names = (
+        "Step", "RequestStatus", "ProposalStatus", "Side", "Decision", "ExchangeFormat",
+        "REPORTED", "RATINGS", "MATCH_FACTORS", "WHY_NOT", "UNMATCHED_REASONS",
+    )  # fmt: skip
+    return {name: getattr(states, name) for name in names}
+
+
 def _user():
     return current_user._get_current_object()
 
 
-def _visible(request_id: int) -> ExchangeRequest:
+def _detail_url(request_id: int) -> str:
+    return url_for("exchanges.detail", request_id=request_id)
+
+
+def _posted(form) -> None:
+    """A posted form's CSRF token checked, or InvalidInput."""
+    if not form.validate_on_submit():
+        raise InvalidInput(form.problems() or _("The form could not be read. Try again."))
+
+
+def _step(request_id: int, take, message: str):
+    """Take one step on a request: say so, or explain the refusal; back to its page."""
     try:
-        found = requests.get_request(request_id)
-    except NotFound:
-        abort(404)
-    if not requests.visible_to(current_user, found):
-        not_found_for(f"exchange_request:{request_id}")
-    return found
+        _posted(StepForm())
+        take()
+    except HubError as error:
+        return web.refused(error, _detail_url(request_id))
+    flash(message, "notice")
+    return redirect(_detail_url(request_id), 303)
 
 
-def _requester(found: ExchangeRequest) -> None:
-    """Only the requesting city (or staff) changes the request itself."""
-    if not (current_user.is_staff or requests.side_of(current_user, found) == "requester"):
-        not_found_for(f"exchange_request:{found.id}")
+# --- The public board ----------------------------------------------------------------------------
 
 
-def _refused(error: ExchangeRequestError) -> None:
-    db.session.rollback()
-    for message in error.errors.values():
-        flash(str(message), "error")
-
-
-def _back(found: ExchangeRequest):
-    return redirect(url_for("exchanges.detail", request_id=found.id)), 303
-
-
-def _form_fields() -> dict:
-    """The request form as the lifecycle reads it (the same checks as the API)."""
-    form = request.form
-    return {
-        "themes": form.getlist("themes"),
-        "challenge": form.get("challenge", ""),
-        "languages": [c.strip().lower() for c in form.get("languages", "").split(",") if c.strip()],
-        "format": form.get("format", ""),
-        "timeframe": form.get("timeframe", ""),
-    }
-
-
-# --- The public board ------------------------------------------------------------------------
-
-
-@bp.get("")
+@bp.get("", endpoint="board")
 @allow(PUBLIC)
-def board():
-    filters = exchange_board.parse_filters(request.args)
-    context = {"filters": filters, "themes": catalog.all_themes(), "offers": {}}
-    if filters.errors:
-        return render_template("exchanges/board.html", pagination=None, **context), 400
-    pagination = exchange_board.open_requests(filters)
-    city = getattr(current_user, "city", None) if current_user.is_authenticated else None
+def board_page():
+    context = {"themes": catalog.all_themes(), "offers": {}, "step_form": StepForm()}
+    try:
+        filters = web.parse_args(BoardQuery)
+        pagination = board.open_requests(filters)
+    except InvalidInput as error:
+        page = render_template(
+            "exchanges/board.html",
+            filters=BoardQuery(),
+            errors=error.errors,
+            pagination=None,
+            **context,
+        )
+        return page, 400
     if current_user.is_authenticated and current_user.role == "focal_point":
-        context["offers"] = exchange_board.offerable(city, list(pagination.items))
-    return render_template("exchanges/board.html", pagination=pagination, **context)
+        context["offers"] = network.offerable(current_user.city, list(pagination.items))
+    return render_template(
+        "exchanges/board.html", filters=filters, errors={}, pagination=pagination, **context
+    )
 
 
-@bp.post("/<int:request_id>/offer")
+@bp.post("/<id:request_id>/offer")
 @allow(FOCAL_POINT)
 def offer(request_id: int):
+    found = access.find(request_id)
     try:
-        found = requests.get_request(request_id)
-    except NotFound:
-        abort(404)
-    city = current_user.city
-    try:
-        if city is None:
-            raise ExchangeRequestError({"city": _("Your account is not linked to a city.")})
-        requests.offer(found, city, _user())
-    except ExchangeRequestError as error:
-        _refused(error)
-        return redirect(url_for("exchanges.board")), 303
-    db.session.commit()
+        _posted(StepForm())
+        lifecycle.offer(found, access.own_city(), _user())
+    except HubError as error:
+        return web.refused(error, url_for("exchanges.board"))
     flash(_("Thank you. Staff will review your offer and put it to the requesting city."), "notice")
-    return redirect(url_for("exchanges.mine")), 303
+    return redirect(url_for("exchanges.mine"), 303)
 
 
-# --- A city's own requests -------------------------------------------------------------------
+# --- A city's own requests -----------------------------------------------------------------------
 
 
 @bp.get("/mine")
@@ -115,17 +110,23 @@ def mine():
     city = current_user.city
     own = mentoring = offers = []
     if city is not None:
-        own = exchange_board.requests_of(city)
-        mentoring, offers = exchange_board.mentoring_of(city)
+        own = board.requests_of(city)
+        mentoring, offers = board.mentoring_of(city)
     return render_template(
-        "exchanges/mine.html",
-        city=city,
-        own=own,
-        mentoring=mentoring,
-        offers=offers,
-        proposal_state=requests.proposal_state,
-        live_proposal=requests.live_proposal,
+        "exchanges/mine.html", city=city, own=own, mentoring=mentoring, offers=offers
     )
+
+
+def _form_page(form: RequestForm, found, city, errors: dict, status: int = 200):
+    page = render_template(
+        "exchanges/form.html",
+        found=found,
+        city=city,
+        errors=errors,
+        form=form,
+        themes=catalog.all_themes(),
+    )
+    return page, status
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -134,229 +135,180 @@ def new():
     city = current_user.city
     if city is None:
         flash(_("Your account is not linked to a city, so it cannot ask for a peer."), "error")
-        return redirect(url_for("exchanges.mine")), 303
-    errors: dict = {}
-    if request.method == "POST":
-        status = "submitted" if request.form.get("action") == "submit" else "draft"
-        try:
-            found = requests.create_request(city, _form_fields(), _user(), status=status)
-        except ExchangeRequestError as error:
-            db.session.rollback()
-            errors = error.errors
-        else:
-            db.session.commit()
-            flash(
-                _("Your request is submitted.")
-                if status == "submitted"
-                else _("Your request is saved as a draft."),
-                "notice",
-            )
-            return _back(found)
-    page = render_template(
-        "exchanges/form.html",
-        found=None,
-        city=city,
-        errors=errors,
-        form=request.form,
-        themes=catalog.all_themes(),
-    )
-    return page, 400 if errors else 200
+        return redirect(url_for("exchanges.mine"), 303)
+    form = RequestForm()
+    if not form.is_submitted():
+        form.fill(None, city.languages)
+        return _form_page(form, None, city, {})
+    try:
+        _posted(form)
+        found = lifecycle.create_request(city, form.fields(), _user(), status=form.status())
+    except InvalidInput as error:
+        return _form_page(form, None, city, error.errors, 400)
+    if found.status == RequestStatus.submitted:
+        flash(_("Your request is submitted."), "notice")
+    else:
+        flash(_("Your request is saved as a draft."), "notice")
+    return redirect(_detail_url(found.id), 303)
 
 
-@bp.get("/<int:request_id>")
+@bp.get("/<id:request_id>")
 @allow(FOCAL_POINT)
 def detail(request_id: int):
-    found = _visible(request_id)
-    side = requests.side_of(current_user, found)
-    planning = side == "requester" or current_user.is_staff
-    live = requests.live_proposal(found)
-    suggestions = alternatives = []
-    if planning and found.status == "submitted":
-        suggestions = requests.suggestions(found)
+    found = access.visible(request_id)
+    steps = allowed_steps(found, current_user)
+    planning = access.plans(current_user, found)
+    live = found.live_proposal
+    suggestions = alternatives = choices = []
+    built = network.build_network()
+    if planning and found.status == RequestStatus.submitted:
+        suggestions = network.suggestions(found, built)
     if planning and live is not None:
-        alternatives = requests.alternatives(found, requests.as_plain(live))
+        alternatives = network.alternatives(found, network.as_plain(live), built)
     elif suggestions:
-        alternatives = requests.alternatives(found, suggestions[0])
-    choices = []
-    if current_user.is_staff and live is not None and requests.proposal_state(live) == "review":
-        choices = [
-            s for s in requests.suggestions(found, limit=None) if s.mentor_id != live.mentor_city_id
-        ]
+        alternatives = network.alternatives(found, suggestions[0], built)
+    if Step.review in steps:
+        every = network.suggestions(found, built, limit=None)
+        choices = [s for s in every if s.mentor_id != live.mentor_city_id]
     return render_template(
         "exchanges/detail.html",
         found=found,
-        side=side,
+        steps=steps,
+        side=access.side_of(current_user, found),
         planning=planning,
         live=live,
+        in_review=live is not None and live.state == ProposalState.review,
         suggestions=suggestions,
         alternatives=alternatives,
         choices=choices,
-        cities=exchange_board.cities_by_id(),
-        reason=requests.reason,
-        state=requests.proposal_state,
-        reported={r.side for r in found.reports},
+        cities=network.cities_by_id(),
+        reason=reason,
+        step_form=StepForm(),
+        change_form=ChangeForm(),
+        report_form=ReportForm(formdata=None),
+        errors={},
     )
 
 
-@bp.route("/<int:request_id>/edit", methods=["GET", "POST"])
+@bp.route("/<id:request_id>/edit", methods=["GET", "POST"])
 @allow(FOCAL_POINT)
 def edit(request_id: int):
-    found = _visible(request_id)
-    _requester(found)
-    errors: dict = {}
-    if request.method == "POST":
-        try:
-            requests.edit_request(found, _form_fields(), _user())
-        except ExchangeRequestError as error:
-            db.session.rollback()
-            errors = error.errors
-        else:
-            db.session.commit()
-            flash(_("Your changes are saved."), "notice")
-            return _back(found)
-    page = render_template(
-        "exchanges/form.html",
-        found=found,
-        city=found.city,
-        errors=errors,
-        form=request.form,
-        themes=catalog.all_themes(),
-    )
-    return page, 400 if errors else 200
-
-
-def _attempt(found: ExchangeRequest, action, message: str):
-    """Take one step: commit and say so, or explain the refusal and change nothing."""
+    found = access.planned(request_id)
+    form = RequestForm()
+    if not form.is_submitted():
+        form.fill(found, found.city.languages)
+        return _form_page(form, found, found.city, {})
     try:
-        action()
-    except ExchangeRequestError as error:
-        _refused(error)
-    else:
-        db.session.commit()
-        flash(message, "notice")
-    return _back(found)
+        _posted(form)
+        lifecycle.edit_request(found, form.fields(), _user())
+    except (InvalidInput, StepRefused) as error:
+        return _form_page(form, found, found.city, error.errors, 400)
+    flash(_("Your changes are saved."), "notice")
+    return redirect(_detail_url(found.id), 303)
 
 
-def _step(request_id: int, step, message: str):
-    found = _visible(request_id)
-    _requester(found)
-    return _attempt(found, lambda: step(found, _user()), message)
-
-
-@bp.post("/<int:request_id>/submit")
+@bp.post("/<id:request_id>/submit")
 @allow(FOCAL_POINT)
 def submit(request_id: int):
-    return _step(request_id, requests.submit, _("Your request is submitted."))
+    found = access.planned(request_id)
+    return _step(
+        request_id, lambda: lifecycle.submit(found, _user()), _("Your request is submitted.")
+    )
 
 
-@bp.post("/<int:request_id>/withdraw")
+@bp.post("/<id:request_id>/withdraw")
 @allow(FOCAL_POINT)
 def withdraw(request_id: int):
-    return _step(request_id, requests.withdraw, _("Your request is withdrawn."))
-
-
-def _proposal(found: ExchangeRequest, proposal_id: int):
-    try:
-        return requests.get_proposal(found, proposal_id)
-    except NotFound:
-        abort(404)
+    found = access.planned(request_id)
+    return _step(
+        request_id, lambda: lifecycle.withdraw(found, _user()), _("Your request is withdrawn.")
+    )
 
 
 def _decision(request_id: int, proposal_id: int, decide, message: str):
-    found = _visible(request_id)
-    proposal = _proposal(found, proposal_id)
-    side = requests.side_of(current_user, found)
+    found = access.visible(request_id)
+    proposal = access.proposal_of(found, proposal_id)
 
-    def action():
-        if side is None:
-            raise ExchangeRequestError({"side": _("Only the two cities decide on a proposal.")})
-        decide(proposal, side, _user())
-
-    return _attempt(found, action, message)
+    return _step(
+        request_id,
+        lambda: decide(proposal, access.deciding_side(found, proposal), _user()),
+        message,
+    )
 
 
-@bp.post("/<int:request_id>/proposals/<int:proposal_id>/accept")
+@bp.post("/<id:request_id>/proposals/<id:proposal_id>/accept")
 @allow(FOCAL_POINT)
 def accept(request_id: int, proposal_id: int):
-    return _decision(request_id, proposal_id, requests.accept, _("You accepted the proposal."))
+    return _decision(request_id, proposal_id, lifecycle.accept, _("You accepted the proposal."))
 
 
-@bp.post("/<int:request_id>/proposals/<int:proposal_id>/decline")
+@bp.post("/<id:request_id>/proposals/<id:proposal_id>/decline")
 @allow(FOCAL_POINT)
 def decline(request_id: int, proposal_id: int):
-    return _decision(request_id, proposal_id, requests.decline, _("You declined the proposal."))
+    return _decision(request_id, proposal_id, lifecycle.decline, _("You declined the proposal."))
 
 
-@bp.post("/<int:request_id>/report")
+@bp.post("/<id:request_id>/report")
 @allow(FOCAL_POINT)
 def report(request_id: int):
-    found = _visible(request_id)
-    side = requests.side_of(current_user, found)
-    fields = {name: request.form.get(name, "") for name in ("outcomes", "feedback", "rating")}
+    found = access.visible(request_id)
+    form = ReportForm()
     try:
-        if side is None:
-            raise ExchangeRequestError({"side": _("Only the two cities report on an exchange.")})
-        requests.report(found, side, fields, _user())
-    except ExchangeRequestError as error:
-        db.session.rollback()
+        _posted(form)
+        lifecycle.report(found, access.reporting_side(found), form.fields(), _user())
+    except HubError as error:
         page = render_template(
             "exchanges/report_form.html",
             found=found,
             errors=error.errors,
-            form=request.form,
-            open_to_report=side is not None and side not in {r.side for r in found.reports},
+            report_form=form,
+            steps=allowed_steps(found, current_user),
         )
-        return page, 400 if set(error.errors) & set(fields) else 409
-    db.session.commit()
+        return page, error.status
     flash(_("Thank you for your report."), "notice")
-    return _back(found)
+    return redirect(_detail_url(found.id), 303)
 
 
-# --- Staff: review proposals, run rounds, watch the figures -----------------------------------
+# --- Staff: review proposals, run rounds, watch the figures --------------------------------------
 
 
 def _staff_step(request_id: int, proposal_id: int, step, message: str):
-    found = _visible(request_id)
-    proposal = _proposal(found, proposal_id)
-
-    def action():
-        put = step(proposal)  # the proposal now before both cities, if any
-        if put is not None:
-            exchange_mail.tell_cities(put)
-
-    return _attempt(found, action, message)
+    found = access.visible(request_id)
+    proposal = access.proposal_of(found, proposal_id)
+    return _step(request_id, lambda: step(proposal), message)
 
 
-@bp.post("/<int:request_id>/proposals/<int:proposal_id>/approve")
+@bp.post("/<id:request_id>/proposals/<id:proposal_id>/approve")
 @allow(STAFF)
 def approve(request_id: int, proposal_id: int):
     return _staff_step(
         request_id,
         proposal_id,
-        lambda p: requests.approve(p, _user()),
+        lambda p: lifecycle.approve(p, _user()),
         _("The proposal is approved and put to both cities."),
     )
 
 
-@bp.post("/<int:request_id>/proposals/<int:proposal_id>/change")
+@bp.post("/<id:request_id>/proposals/<id:proposal_id>/change")
 @allow(STAFF)
 def change(request_id: int, proposal_id: int):
-    city = requests.city_by_slug(request.form.get("city", ""))
+    form = ChangeForm()
+    city = lifecycle.city_by_slug(form.city.data or None)
     return _staff_step(
         request_id,
         proposal_id,
-        lambda p: requests.change_mentor(p, city, _user()),
+        lambda p: lifecycle.change_mentor(p, city, _user()),
         _("The mentor is changed and the proposal put to both cities."),
     )
 
 
-@bp.post("/<int:request_id>/proposals/<int:proposal_id>/discard")
+@bp.post("/<id:request_id>/proposals/<id:proposal_id>/discard")
 @allow(STAFF)
 def discard(request_id: int, proposal_id: int):
     return _staff_step(
         request_id,
         proposal_id,
-        lambda p: requests.discard(p, _user()),
+        lambda p: lifecycle.discard(p, _user()),
         _("The proposal is discarded; the request waits for the next round."),
     )
 
@@ -364,33 +316,32 @@ def discard(request_id: int, proposal_id: int):
 @bp.get("/staff")
 @allow(STAFF)
 def staff_board():
+    by_status = board.requests_by_status()
     return render_template(
         "exchanges/staff.html",
-        by_status=exchange_board.requests_by_status(),
-        review=exchange_board.awaiting_review(),
-        uncovered=exchange_board.uncovered_themes(),
-        load=exchange_board.mentor_load(),
-        acceptance=exchange_board.acceptance(),
-        reason=requests.reason,
+        by_status=by_status,
+        review=board.awaiting_review(),
+        uncovered=board.uncovered_themes(by_status),
+        load=board.mentor_load(),
+        acceptance=board.acceptance(),
+        reason=reason,
+        round_form=RoundForm(formdata=None),
     )
 
 
 @bp.post("/rounds")
 @allow(STAFF)
 def run_round():
-    dry_run = request.form.get("dry_run") == "1"
-    done = requests.run_round(_user(), dry_run=dry_run)
-    if dry_run:
-        page = render_template(
-            "exchanges/round.html",
-            done=done,
-            requests_by_id={r.id: r for r in db.session.scalars(db.select(ExchangeRequest))},
-            cities=exchange_board.cities_by_id(),
-            reason=requests.reason,
+    form = RoundForm()
+    try:
+        _posted(form)
+    except InvalidInput as error:
+        return web.refused(error, url_for("exchanges.staff_board"))
+    done = lifecycle.run_round(_user(), dry_run=form.is_dry_run())
+    if form.is_dry_run():  # nothing was stored
+        return render_template(
+            "exchanges/round.html", done=done, cities=network.cities_by_id(), reason=reason
         )
-        db.session.rollback()
-        return page
-    db.session.commit()
     proposed, unmatched = len(done.stored), len(done.result.unmatched)
     flash(
         ngettext(
@@ -409,4 +360,4 @@ def run_round():
             ),
             "notice",
         )
-    return redirect(url_for("exchanges.staff_board")), 303
+    return redirect(url_for("exchanges.staff_board"), 303)

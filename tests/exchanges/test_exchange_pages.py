@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from hub.accounts.models import MailMessage, User
 from hub.catalog import queries as catalog
 from hub.cities.models import City
-from hub.exchanges import lifecycle as requests
 from hub.exchanges.models import ExchangeReport, ExchangeRequest, MatchProposal
 from hub.extensions import db
 from tests.conftest import PASSWORD, _dispose, app_with_people
@@ -76,7 +75,7 @@ def mentor_id(app, slug) -> int:
 def proposal_of(app, request_id) -> tuple[int, str]:
     with app.app_context():
         found = db.session.get(ExchangeRequest, request_id)
-        live = requests.live_proposal(found)
+        live = found.live_proposal
         return live.id, live.mentor_city.slug
 
 
