@@ -107,5 +107,5 @@ def test_no_page_or_api_read_runs_more_statements_with_more_data(database, tmp_p
         for endpoint, url in before
         if after[endpoint, url] > before[endpoint, url]
     }
-    assert not refused, f"these reads were refused: {refused}"
-    assert not grown, f"these reads run more statements with more data: {grown}"
+    assert not refused, "refused: " + "\n".join(f"{u}: {s}" for u, s in refused.items())
+    assert not grown, "grown: " + "\n".join(f"{u}: {n}" for u, n in grown.items())

@@ -135,6 +135,10 @@ def urls(app: Flask, rule: Rule, values: dict[str, object]) -> list[str]:
 def fill(rule: Rule, name: str, chosen: dict[str, str], values: dict[str, object]) -> object:
     if name in chosen:
         return chosen[name]
+    if name == "request_id" and rule.endpoint == "exchanges.edit":
+        return values["draft_request_id"]
+    if name in values:
+        return values[name]
     kind = chosen.get("kind") or chosen.get("collection", "").removesuffix("s")
     kind = kind or ("case" if "/cases/" in rule.rule else "webinar")
     blueprint = rule.endpoint.partition(".")[0]
@@ -151,8 +155,6 @@ def fill(rule: Rule, name: str, chosen: dict[str, str], values: dict[str, object
         return values[kind][1]
     if name == "record_id":
         return values[kind][0]
-    if name == "request_id" and rule.endpoint == "exchanges.edit":
-        return values["draft_request_id"]
     return values[name]
 
 
