@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.routing import Rule
 
 from hub import create_app, search
 from hub.accounts import operations as accounts
@@ -44,6 +45,32 @@ PEOPLE = {
     "practitioner": ("practitioner", None),
     "staff": ("staff", None),
 }
+
+
+def _compile_each_route_once() -> None:
+    """Werkzeug compiles two URL builders for every route of every app, most of the cost of
+    `create_app`; the suite makes over a thousand apps with the same routes. A builder depends
+    only on the rule's parts and defaults, and is bound to each rule as before."""
+    compile_builder = Rule._compile_builder
+    compiled: dict[tuple, Callable] = {}
+
+    def once(rule: Rule, append_unknown: bool = True) -> Callable:
+        key = (
+            rule.rule,
+            rule.subdomain,
+            rule.host,
+            tuple(rule._trace),
+            repr(sorted((rule.defaults or {}).items())),
+            append_unknown,
+        )
+        if key not in compiled:
+            compiled[key] = compile_builder(rule, append_unknown)
+        return compiled[key]
+
+    Rule._compile_builder = once
+
+
+_compile_each_route_once()
 
 
 class Database:
