@@ -113,6 +113,16 @@ class Database:
                 .render_as_string(hide_password=False)
             )
 
+    def copy(self, template: Database) -> None:
+        """Create the database as a copy of `template`, with its search index if it has one."""
+        if self.backend == "sqlite":
+            self.create(template.url.removeprefix("sqlite:///"))
+        else:
+            self.create(template.name)
+        index = template.directory / "search"
+        if (index / "current").is_symlink():
+            shutil.copytree(index, self.directory / "search", symlinks=True)
+
     def drop(self) -> None:
         for app in self.apps:  # PostgreSQL drops no database that a connection holds
             _dispose(app)
@@ -168,25 +178,26 @@ _DROPPER = _Dropper()
 
 
 class Templates:
-    """The databases tests start from, built once per backend when first asked for."""
+    """The databases tests start from, built once per backend when first asked for: each kind
+    is a copy of its parent with more in it."""
 
-    KINDS = ("schema", "content", "people")
+    PARENTS = {"schema": None, "content": "schema", "people": "content", "indexed": "content"}
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self.built: dict[tuple[str, str], Database] = {}
 
-    def source(self, backend: str, kind: str) -> str:
-        """What `Database.create` copies: the template's file or database name."""
+    def get(self, backend: str, kind: str) -> Database:
         if (backend, kind) not in self.built:
             self.built[backend, kind] = self._build(backend, kind)
-        template = self.built[backend, kind]
-        return template.name if backend == "postgresql" else template.url.removeprefix("sqlite:///")
+        return self.built[backend, kind]
 
     def _build(self, backend: str, kind: str) -> Database:
         template = Database(backend, self.directory / f"{backend}-{kind}")
-        previous = self.KINDS[self.KINDS.index(kind) - 1] if kind != "schema" else None
-        template.create(self.source(backend, previous) if previous else None)
+        if parent := self.PARENTS[kind]:
+            template.copy(self.get(backend, parent))
+        else:
+            template.create()
         app = make_app(template)
         with app.app_context():
             BUILDERS[kind]()
@@ -210,10 +221,11 @@ def _create_people() -> None:
         accounts.create_user(f"{name}@example.org", role, PASSWORD, city)
 
 
-BUILDERS: dict[str, Callable[[], None]] = {
+BUILDERS: dict[str, Callable[[], object]] = {
     "schema": db.create_all,
     "content": _load_content,
     "people": _create_people,
+    "indexed": lambda: indexer.rebuild(search.store()),
 }
 _TEMPLATES: Templates | None = None
 
@@ -230,8 +242,9 @@ def templates(tmp_path_factory):
 
 
 def copy_of(database: Database, kind: str) -> Database:
-    """`database` created as a copy of the `kind` template: "schema", "content" or "people"."""
-    database.create(_TEMPLATES.source(database.backend, kind))
+    """`database` created as a copy of the `kind` template: "schema", "content", "people", or
+    "indexed" (`content/` and its search index)."""
+    database.copy(_TEMPLATES.get(database.backend, kind))
     return database
 
 
@@ -308,6 +321,11 @@ def form_app(database):
     return make_app(copy_of(database, "schema"), WTF_CSRF_ENABLED=False)
 
 
+def app_with_content(database: Database, **config):
+    """An app on a fresh database with `content/` loaded, and its search index built."""
+    return make_app(copy_of(database, "indexed"), **config)
+
+
 def app_with_people(database: Database, **config):
     """An app on a fresh database with `content/` loaded and every one of PEOPLE."""
     return make_app(copy_of(database, "people"), **config)
@@ -349,9 +367,7 @@ def runner(app):
 def content_app(request, tmp_path_factory, templates):
     """One app per backend with `content/` loaded and indexed; tests using it must not write."""
     database = Database(request.param, tmp_path_factory.mktemp(request.param))
-    app = make_app(copy_of(database, "content"))
-    with app.app_context():
-        indexer.rebuild(search.store())
+    app = app_with_content(database)
     yield app
     _dispose(app)
     database.drop()

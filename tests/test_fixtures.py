@@ -12,7 +12,7 @@ from hub.accounts import operations as accounts
 from hub.accounts.models import User
 from hub.extensions import db
 from hub.security.passwords import hash_password
-from tests.conftest import PEOPLE, Database, app_with_people, make_app
+from tests.conftest import PEOPLE, Database, app_with_content, app_with_people, make_app
 
 
 def test_production_hashes_passwords_with_argon2_defaults(tmp_path):
@@ -56,3 +56,10 @@ def test_an_empty_database_has_no_tables(database):
     app = make_app(database)
     with app.app_context():
         assert sa.inspect(db.engine).get_table_names() == []
+
+
+def test_a_copy_of_the_content_comes_with_its_search_index(database):
+    app = app_with_content(database)
+    answer = app.test_client().get("/en/search?q=Saida")
+    assert answer.status_code == 200
+    assert "saida-local-prevention-network" in answer.get_data(as_text=True)
