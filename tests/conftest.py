@@ -1,15 +1,27 @@
-"""Fixtures: a fresh database per test on SQLite, and on PostgreSQL when HUB_TEST_DATABASE_URL
-is set; a database with `content/` loaded, shared by the read-only page tests."""
+"""Fixtures: a database of its own for every test, on SQLite and on PostgreSQL when
+HUB_TEST_DATABASE_URL is set.
+
+Building a database is the slow part of a test, so each worker process builds three templates per
+backend once (every table; `content/` loaded; `content/` and PEOPLE) and each test gets a copy: a
+copied file on SQLite, `CREATE DATABASE ... TEMPLATE` on PostgreSQL. Under pytest-xdist every
+worker has its own templates and database names.
+"""
 
 from __future__ import annotations
 
 import os
+import queue
+import shutil
+import subprocess
+import sys
+import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
+from werkzeug.routing import Rule
 
 from hub import create_app, search
 from hub.accounts import operations as accounts
@@ -22,34 +34,251 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content"
 POSTGRES_URL = os.environ.get("HUB_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if POSTGRES_URL else [])
+# Database names unique to this run and worker: several runs may share one PostgreSQL server.
+PREFIX = f"hub_test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}_{uuid.uuid4().hex[:8]}"
+
+# The people of the exchange tests: name -> (role, city), each signing in as name@example.org.
+PASSWORD = "a long passphrase 2026"
+PEOPLE = {
+    "zanzibar": ("focal_point", "zanzibar"),
+    "mombasa": ("focal_point", "mombasa"),
+    "kristiansand": ("focal_point", "kristiansand"),
+    "saida": ("focal_point", "saida"),
+    "practitioner": ("practitioner", None),
+    "staff": ("staff", None),
+}
+
+
+def _compile_each_route_once() -> None:
+    """Werkzeug compiles two URL builders for every route of every app, most of the cost of
+    `create_app`; the suite makes over a thousand apps with the same routes. A builder depends
+    only on the rule's parts and defaults, and is bound to each rule as before."""
+    compile_builder = Rule._compile_builder
+    compiled: dict[tuple, Callable] = {}
+
+    def once(rule: Rule, append_unknown: bool = True) -> Callable:
+        key = (
+            rule.rule,
+            rule.subdomain,
+            rule.host,
+            tuple(rule._trace),
+            repr(sorted((rule.defaults or {}).items())),
+            append_unknown,
+        )
+        if key not in compiled:
+            compiled[key] = compile_builder(rule, append_unknown)
+        return compiled[key]
+
+    Rule._compile_builder = once
+
+
+_compile_each_route_once()
 
 
 class Database:
-    """A database of its own for one app: a SQLite file, or a PostgreSQL schema."""
+    """A database of its own for one app: a SQLite file, or a PostgreSQL database.
+
+    It is created empty when its `url` is first read, or as a copy of a template by `create`.
+    """
 
     def __init__(self, backend: str, directory: Path) -> None:
         self.backend = backend
         self.directory = directory
-        if backend == "sqlite":
-            directory.mkdir(parents=True, exist_ok=True)
-            self.url = f"sqlite:///{directory / 'hub.sqlite'}"
-            self.schema = None
-        else:
-            self.schema = f"test_{uuid.uuid4().hex[:12]}"
-            base = normalize_url(POSTGRES_URL)
-            joiner = "&" if "?" in base else "?"
-            self.url = f"{base}{joiner}options={quote(f'-csearch_path={self.schema}')}"
-            self._admin(f'CREATE SCHEMA "{self.schema}"')
+        self.name: str | None = None
+        self.apps: list = []
+        self._url: str | None = None
 
-    def _admin(self, statement: str) -> None:
-        engine = sa.create_engine(normalize_url(POSTGRES_URL))
-        with engine.begin() as connection:
-            connection.execute(sa.text(statement))
-        engine.dispose()
+    @property
+    def url(self) -> str:
+        if self._url is None:
+            self.create()
+        return self._url
+
+    def create(self, template: str | None = None) -> None:
+        """Create the database, as a copy of `template` (a file or a database name) if given."""
+        assert self._url is None, "this test's database already exists"
+        self.directory.mkdir(parents=True, exist_ok=True)
+        if self.backend == "sqlite":
+            path = self.directory / "hub.sqlite"
+            for suffix in ("", "-wal") if template else ():
+                if Path(template + suffix).exists():
+                    shutil.copyfile(template + suffix, f"{path}{suffix}")
+            self._url = f"sqlite:///{path}"
+        else:
+            self.name = f"{PREFIX}_{uuid.uuid4().hex[:12]}"
+            # WAL_LOG copies a small template in milliseconds; FILE_COPY waits for a checkpoint.
+            source = f'"{template}" STRATEGY WAL_LOG' if template else "template0"
+            _postgres(f'CREATE DATABASE "{self.name}" TEMPLATE {source}')
+            self._url = str(
+                sa.make_url(normalize_url(POSTGRES_URL))
+                .set(database=self.name)
+                .render_as_string(hide_password=False)
+            )
+
+    def copy(self, template: Database) -> None:
+        """Create the database as a copy of `template`, with its search index if it has one."""
+        if self.backend == "sqlite":
+            self.create(template.url.removeprefix("sqlite:///"))
+        else:
+            self.create(template.name)
+        index = template.directory / "search"
+        if (index / "current").is_symlink():
+            shutil.copytree(index, self.directory / "search", symlinks=True)
 
     def drop(self) -> None:
-        if self.schema:
-            self._admin(f'DROP SCHEMA "{self.schema}" CASCADE')
+        for app in self.apps:  # PostgreSQL drops no database that a connection holds
+            _dispose(app)
+        if self.name:
+            _DROPPER.drop(self.name)
+            self.name = None
+
+
+def _postgres(statement: str) -> None:
+    global _ADMIN
+    if _ADMIN is None:
+        _ADMIN = sa.create_engine(
+            normalize_url(POSTGRES_URL), isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool
+        )
+    with _ADMIN.connect() as connection:
+        connection.execute(sa.text(statement))
+
+
+_ADMIN: sa.Engine | None = None
+
+
+class _Dropper:
+    """Drops PostgreSQL databases on a thread of its own: a drop waits for the server's disk,
+    and the next test need not wait with it."""
+
+    def __init__(self) -> None:
+        self.names: queue.Queue[str | None] = queue.Queue()
+        self.thread: threading.Thread | None = None
+        self.failures: list[str] = []
+
+    def drop(self, name: str) -> None:
+        if self.thread is None:
+            self.thread = threading.Thread(target=self._run, name="drop-databases", daemon=True)
+            self.thread.start()
+        self.names.put(name)
+
+    def _run(self) -> None:
+        while (name := self.names.get()) is not None:
+            try:
+                _postgres(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            except Exception as error:  # reported at the end of the session
+                self.failures.append(f"{name}: {error}")
+
+    def finish(self) -> None:
+        """Stop the thread; what it has not dropped yet is left to a process of its own, so the
+        run ends without waiting for the server's disk."""
+        remaining = []
+        while not self.names.empty():
+            if (name := self.names.get_nowait()) is not None:
+                remaining.append(name)
+        if self.thread is not None:
+            self.names.put(None)
+            self.thread.join()
+            self.thread = None
+        if remaining:
+            _drop_after_the_run(remaining)
+        assert not self.failures, self.failures
+
+
+# Drops databases in a process that outlives the test run (started through a parent that exits
+# at once, so pytest waits for nothing).
+_DROP_SCRIPT = """
+import sys, sqlalchemy as sa
+engine = sa.create_engine(sys.argv[1], isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+for name in sys.argv[2:]:
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+"""
+_DETACH = "import subprocess, sys; subprocess.Popen(sys.argv[1:], start_new_session=True)"
+
+
+def _drop_after_the_run(names: list[str]) -> None:
+    command = [sys.executable, "-c", _DROP_SCRIPT, normalize_url(POSTGRES_URL), *names]
+    subprocess.run(
+        [sys.executable, "-c", _DETACH, *command],
+        check=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+_DROPPER = _Dropper()
+
+
+class Templates:
+    """The databases tests start from, built once per backend when first asked for: each kind
+    is a copy of its parent with more in it."""
+
+    PARENTS = {"schema": None, "content": "schema", "people": "content", "indexed": "content"}
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        self.built: dict[tuple[str, str], Database] = {}
+
+    def get(self, backend: str, kind: str) -> Database:
+        if (backend, kind) not in self.built:
+            self.built[backend, kind] = self._build(backend, kind)
+        return self.built[backend, kind]
+
+    def _build(self, backend: str, kind: str) -> Database:
+        template = Database(backend, self.directory / f"{backend}-{kind}")
+        if parent := self.PARENTS[kind]:
+            template.copy(self.get(backend, parent))
+        else:
+            template.create()
+        app = make_app(template)
+        with app.app_context():
+            BUILDERS[kind]()
+            db.session.commit()
+        _dispose(app)
+        return template
+
+    def drop(self) -> None:
+        for template in self.built.values():
+            template.drop()
+        self.built.clear()
+
+
+def _load_content() -> None:
+    report = content_files.load_directory(CONTENT)
+    assert not report.errors, report.errors
+
+
+def _create_people() -> None:
+    for name, (role, city) in PEOPLE.items():
+        accounts.create_user(f"{name}@example.org", role, PASSWORD, city)
+
+
+BUILDERS: dict[str, Callable[[], object]] = {
+    "schema": db.create_all,
+    "content": _load_content,
+    "people": _create_people,
+    "indexed": lambda: indexer.rebuild(search.store()),
+}
+_TEMPLATES: Templates | None = None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def templates(tmp_path_factory):
+    global _TEMPLATES
+    _TEMPLATES = Templates(tmp_path_factory.mktemp("templates"))
+    yield _TEMPLATES
+    _TEMPLATES.drop()
+    _DROPPER.finish()
+    if _ADMIN is not None:
+        _ADMIN.dispose()
+
+
+def copy_of(database: Database, kind: str) -> Database:
+    """`database` created as a copy of the `kind` template: "schema", "content", "people", or
+    "indexed" (`content/` and its search index)."""
+    database.copy(_TEMPLATES.get(database.backend, kind))
+    return database
 
 
 def make_app(database: Database, **config):
@@ -61,9 +290,12 @@ def make_app(database: Database, **config):
         "SEARCH_INDEX_DIR": str(database.directory / "search"),
         # Tests apply the outbox themselves unless they test the background indexer.
         "SEARCH_SYNC": "external",
+        # The least work argon2 allows: production keeps argon2-cffi's defaults.
+        "PASSWORD_HASHING": "fast",
     }
     app = create_app({**settings, **config})
     _CREATED.append(app)
+    database.apps.append(app)
     return app
 
 
@@ -110,9 +342,7 @@ def empty_app(database):
 @pytest.fixture
 def app(database):
     """An app on a fresh database with every table and no rows."""
-    app = make_app(database)
-    with app.app_context():
-        db.create_all()
+    app = make_app(copy_of(database, "schema"))
     yield app
     _dispose(app)
 
@@ -121,35 +351,17 @@ def app(database):
 def form_app(database):
     """An app on a fresh database with every table, and CSRF off for tests that post forms
     (CSRF itself is tested in tests/test_accounts.py)."""
-    app = make_app(database, WTF_CSRF_ENABLED=False)
-    with app.app_context():
-        db.create_all()
-    return app
+    return make_app(copy_of(database, "schema"), WTF_CSRF_ENABLED=False)
 
 
-# The people of the exchange tests: name -> (role, city), each signing in as name@example.org.
-PASSWORD = "a long passphrase 2026"
-PEOPLE = {
-    "zanzibar": ("focal_point", "zanzibar"),
-    "mombasa": ("focal_point", "mombasa"),
-    "kristiansand": ("focal_point", "kristiansand"),
-    "saida": ("focal_point", "saida"),
-    "practitioner": ("practitioner", None),
-    "staff": ("staff", None),
-}
+def app_with_content(database: Database, **config):
+    """An app on a fresh database with `content/` loaded, and its search index built."""
+    return make_app(copy_of(database, "indexed"), **config)
 
 
 def app_with_people(database: Database, **config):
     """An app on a fresh database with `content/` loaded and every one of PEOPLE."""
-    app = make_app(database, **config)
-    with app.app_context():
-        db.create_all()
-        report = content_files.load_directory(CONTENT)
-        assert not report.errors, report.errors
-        for name, (role, city) in PEOPLE.items():
-            accounts.create_user(f"{name}@example.org", role, PASSWORD, city)
-        db.session.commit()
-    return app
+    return make_app(copy_of(database, "people"), **config)
 
 
 def request_state(app, request_id: int) -> tuple:
@@ -185,16 +397,10 @@ def runner(app):
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
-def content_app(request, tmp_path_factory):
-    """One app per backend with `content/` loaded; tests using it must not write."""
+def content_app(request, tmp_path_factory, templates):
+    """One app per backend with `content/` loaded and indexed; tests using it must not write."""
     database = Database(request.param, tmp_path_factory.mktemp(request.param))
-    app = make_app(database)
-    with app.app_context():
-        db.create_all()
-        report = content_files.load_directory(CONTENT)
-        assert not report.errors, report.errors
-        db.session.commit()
-        indexer.rebuild(search.store())
+    app = app_with_content(database)
     yield app
     _dispose(app)
     database.drop()
