@@ -10,9 +10,24 @@ from __future__ import annotations
 
 from typing import Any, TypeVar, get_args, get_origin
 
-from flask import Flask, Response, flash, g, jsonify, redirect, render_template, request
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+)
 from flask_babel import lazy_gettext as _l
-from werkzeug.exceptions import BadRequest, HTTPException, UnsupportedMediaType
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    RequestEntityTooLarge,
+    UnsupportedMediaType,
+)
 from werkzeug.routing import IntegerConverter
 
 from hub.errors import GENERAL, HubError, InvalidInput
@@ -44,7 +59,16 @@ MESSAGES = {
 
 
 class IdConverter(IntegerConverter):
-    """`<id:name>`: a record id that fits the database's INTEGER; anything else is a 404."""
+    """`<id:name>`: a record id that fits the database's INTEGER; anything else is a 404.
+
+    The range is in the pattern itself: a value the converter refused after matching would make
+    Werkzeug answer 405 for a path that another method's rule matches.
+    """
+
+    regex = (
+        r"(?:[1-9]\d{0,8}|1\d{9}|20\d{8}|21[0-3]\d{7}|214[0-6]\d{6}|2147[0-3]\d{5}"
+        r"|21474[0-7]\d{4}|214748[0-2]\d{3}|2147483[0-5]\d{2}|21474836[0-3]\d|214748364[0-7])"
+    )
 
     def __init__(self, url_map, *args: Any, **kwargs: Any) -> None:
         super().__init__(url_map, min=1, max=MAX_ID)
@@ -52,6 +76,7 @@ class IdConverter(IntegerConverter):
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["id"] = IdConverter
+    app.before_request(_refuse_oversized_bodies)
     app.after_request(_end_transaction)
     app.register_error_handler(HubError, _hub_error)
     app.register_error_handler(HTTPException, _http_error)
@@ -60,6 +85,13 @@ def init_app(app: Flask) -> None:
 
 def is_api_request() -> bool:
     return request.path.startswith("/api/")
+
+
+def _refuse_oversized_bodies() -> None:
+    """A 413 for a body over MAX_CONTENT_LENGTH, whether or not the view would read it."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is not None and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge()
 
 
 def _end_transaction(response: Response) -> Response:
