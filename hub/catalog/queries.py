@@ -21,9 +21,10 @@ from hub.errors import InvalidInput, NotFound
 from hub.exchanges.models import Exchange, ExchangeParticipant
 from hub.extensions import db
 from hub.publishing.models import CaseStudy, CaseText, Speaker, Webinar, case_themes
+from hub.publishing.states import PublicationState
 from hub.types import check_slug
 
-PUBLISHED = "published"
+PUBLISHED = PublicationState.published
 RELATED_CASES = 3
 LATEST_CASES = 5
 HOME_WEBINARS = 3
@@ -259,9 +260,14 @@ def city_page(slug: str) -> CityPage:
 # --- Themes and the home page ------------------------------------------------------------------
 
 
+# A theme page shows the newest of each kind; the case list, filtered by the theme, has them all.
+THEME_PAGE_ITEMS = 12
+
+
 @dataclass
 class ThemeOverview:
     theme: Theme
+    case_count: int
     cases: list[CaseStudy]
     webinars: list[Webinar]
     exchanges: list[Exchange]
@@ -273,13 +279,22 @@ def theme_overview(slug: str) -> ThemeOverview:
     if theme is None:
         raise NotFound()
     has_theme = Theme.id == theme.id
+    on_theme = CaseStudy.themes.any(has_theme)
     return ThemeOverview(
         theme=theme,
-        cases=_all(_case_cards().where(CaseStudy.themes.any(has_theme))),
-        webinars=_all(
-            _webinar_cards().where(Webinar.themes.any(has_theme)).order_by(Webinar.starts_on.desc())
+        case_count=db.session.scalar(
+            sa.select(sa.func.count(CaseStudy.id)).where(on_theme, CaseStudy.state == PUBLISHED)
         ),
-        exchanges=_all(_exchange_cards().where(Exchange.themes.any(has_theme))),
+        cases=_all(_case_cards().where(on_theme).limit(THEME_PAGE_ITEMS)),
+        webinars=_all(
+            _webinar_cards()
+            .where(Webinar.themes.any(has_theme))
+            .order_by(Webinar.starts_on.desc())
+            .limit(THEME_PAGE_ITEMS)
+        ),
+        exchanges=_all(
+            _exchange_cards().where(Exchange.themes.any(has_theme)).limit(THEME_PAGE_ITEMS)
+        ),
         cities=_all(sa.select(City).where(City.expertise.any(has_theme)).order_by(City.name)),
     )
 

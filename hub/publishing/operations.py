@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
 
 from hub import audit
@@ -258,19 +260,42 @@ class MissingTranslations:
     missing: list[str]
 
 
-def records_of(kind: str) -> list[Record]:
-    """Every record of `kind` with its language versions, by slug."""
+# Rows of a staff table per page: a screenful, loaded with its language versions in one batch.
+STAFF_PER_PAGE = 50
+TEXT_OF = {"case": (CaseText, CaseText.case_id), "webinar": (WebinarText, WebinarText.webinar_id)}
+
+
+def records_page(kind: str, page: int) -> Pagination:
+    """One page of the records of `kind` with their language versions, by slug."""
     model = MODELS[kind]
-    stmt = db.select(model).options(selectinload(model.texts)).order_by(model.slug)
-    return list(db.session.scalars(stmt))
+    stmt = sa.select(model).options(selectinload(model.texts)).order_by(model.slug)
+    return db.paginate(stmt, page=page, per_page=STAFF_PER_PAGE, error_out=False)
 
 
-def missing_translations() -> list[MissingTranslations]:
-    """Every case and webinar record that lacks one of the hub's languages, and which."""
-    result = []
-    for kind in MODELS:
-        for record in records_of(kind):
-            missing = missing_languages(record)
-            if missing:
-                result.append(MissingTranslations(kind, record, missing))
-    return result
+@dataclass
+class MissingPage:
+    entries: list[MissingTranslations]
+    pagination: Pagination  # of the kind with the most pages, for the pager
+
+
+def missing_translations(page: int) -> MissingPage:
+    """One page of the case and webinar records that lack a language of the hub, and which."""
+    entries: list[MissingTranslations] = []
+    pages = []
+    for kind, model in MODELS.items():
+        text, owner = TEXT_OF[kind]
+        versions = (
+            sa.select(sa.func.count(text.id))
+            .where(owner == model.id, text.language.in_(LANGUAGES))
+            .scalar_subquery()
+        )
+        stmt = (
+            sa.select(model)
+            .where(versions < len(LANGUAGES))
+            .options(selectinload(model.texts))
+            .order_by(model.slug)
+        )
+        found = db.paginate(stmt, page=page, per_page=STAFF_PER_PAGE, error_out=False)
+        entries += [MissingTranslations(kind, r, missing_languages(r)) for r in found.items]
+        pages.append(found)
+    return MissingPage(entries, max(pages, key=lambda found: found.pages))

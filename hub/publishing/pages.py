@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from hub import web
 from hub.catalog import queries as catalog
+from hub.catalog.schemas import PageArgs
 from hub.cities.models import City, Theme
 from hub.errors import InvalidInput, StepRefused
 from hub.extensions import db, limiter
@@ -74,7 +75,8 @@ def _choices() -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
 @bp.get("/")
 @allow(STAFF)
 def dashboard():
-    records = {kind: publishing.records_of(kind) for kind in publishing.MODELS}
+    page = web.parse_args(PageArgs).page
+    records = {kind: publishing.records_page(kind, page) for kind in publishing.MODELS}
     return render_template(
         "publishing/dashboard.html", records=records, step_form=StepForm(), public=PUBLIC_PAGES
     )
@@ -223,8 +225,12 @@ def edit_translation(kind: str, record_id: int, code: str):
 @bp.get("/translations/missing")
 @allow(STAFF)
 def missing_translations():
+    found = publishing.missing_translations(web.parse_args(PageArgs).page)
     return render_template(
-        "publishing/missing.html", entries=publishing.missing_translations(), languages=LANGUAGES
+        "publishing/missing.html",
+        entries=found.entries,
+        pagination=found.pagination,
+        languages=LANGUAGES,
     )
 
 
