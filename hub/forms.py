@@ -3,10 +3,12 @@ WTForms validators, and a base form whose problems read by field label."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+import pydantic
 from flask_wtf import FlaskForm
-from wtforms import Field
+from wtforms import Field, SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
 from hub import types
@@ -69,3 +71,26 @@ class Checked:
             field.data = self.check(field.data)
         except ValueError as error:
             raise ValidationError(str(error.args[0])) from None
+
+
+class Typed:
+    """A `hub.types` type (a year, a date) as a validator: the field's data becomes the value it
+    stands for, None when left empty."""
+
+    def __init__(self, kind: Any) -> None:
+        self.adapter = pydantic.TypeAdapter(kind)
+
+    def __call__(self, form: Any, field: Field) -> None:
+        if field.data in (None, ""):
+            field.data = None
+            return
+        try:
+            field.data = self.adapter.validate_python(field.data)
+        except pydantic.ValidationError as error:
+            raise ValidationError(str(next(iter(types.problems(error).values())))) from None
+
+
+def options(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:
+    """(value, label) pairs, such as `LabelledEnum.choices()`, as a select field's options
+    (WTForms 3.3 deprecates plain tuples)."""
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -10,13 +10,14 @@ from wtforms import SelectChoice
 from hub import web
 from hub.accounts import operations as accounts
 from hub.accounts import queries
-from hub.accounts.forms import DisableForm, InviteForm, RoleForm, select_choices
+from hub.accounts.forms import DisableForm, InviteForm, RoleForm
 from hub.accounts.models import User
 from hub.accounts.schemas import AuditQuery
 from hub.audit import AuditAction
 from hub.cities.models import City
 from hub.errors import HubError, InvalidInput, NotFound
 from hub.extensions import db
+from hub.forms import options
 from hub.i18n import current_language
 from hub.security.access import ADMIN, allow
 
@@ -25,7 +26,7 @@ bp = Blueprint("admin", __name__, url_prefix="/<lang:lang>/admin", template_fold
 
 def _city_choices(cities: list[City]) -> list[SelectChoice]:
     lang = current_language()
-    return select_choices([("", "—")] + [(city.slug, city.display_name(lang)) for city in cities])
+    return options([("", "—")] + [(city.slug, city.display_name(lang)) for city in cities])
 
 
 def _users_page(invite_form: InviteForm, status: int = 200):

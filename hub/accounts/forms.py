@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
@@ -11,7 +10,6 @@ from wtforms import (
     Field,
     HiddenField,
     PasswordField,
-    SelectChoice,
     SelectField,
     StringField,
 )
@@ -20,7 +18,7 @@ from wtforms.validators import EqualTo, StopValidation, ValidationError
 from hub.accounts.models import Role
 from hub.accounts.schemas import EMAIL_LIMIT, check_email
 from hub.errors import HubError
-from hub.forms import Checked, HubForm, Line
+from hub.forms import Checked, HubForm, Line, options
 from hub.security.passwords import password_problem
 
 NAME_LIMIT = 200  # characters in a person's name (the column's length)
@@ -135,11 +133,6 @@ class ResetForm(AccountForm):
 # --- Administration ----------------------------------------------------------------------------
 
 
-def select_choices(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:
-    """(value, label) pairs, such as `LabelledEnum.choices()`, as a select field's options."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
 def city_field() -> SelectField:
     # The choices are the cities a page shows; the operation checks the city that is sent.
     return SelectField(_l("City (for focal points)"), choices=[], validate_choice=False)
@@ -152,12 +145,12 @@ class InviteForm(AccountForm):
         validators=[Line(NAME_LIMIT, required=False)],
         render_kw={"maxlength": NAME_LIMIT},
     )
-    role = SelectField(_l("Role"), choices=select_choices(Role.choices()))
+    role = SelectField(_l("Role"), choices=options(Role.choices()))
     city = city_field()
 
 
 class RoleForm(AccountForm):
-    role = SelectField(_l("Role"), choices=select_choices(Role.choices()))
+    role = SelectField(_l("Role"), choices=options(Role.choices()))
     city = city_field()
 
 

@@ -8,57 +8,32 @@ gives a form's values for a record's content-file fields.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date as Date
 from datetime import time as Time
 from typing import Any
 
-import pydantic
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     HiddenField,
-    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import AnyOf, DataRequired, ValidationError
+from wtforms.validators import AnyOf, DataRequired
 
 from hub import vocab
-from hub.forms import HubForm, Line, Text
+from hub.forms import HubForm, Line, Text, Typed, options
 from hub.publishing.reports import LOCATION_LIMIT, PROBLEM_LIMIT
 from hub.publishing.schemas import NARROW_LIMIT, WebinarDate
 from hub.publishing.states import Step
-from hub.types import Year, problems
+from hub.types import Year
 
 PREVIEW = "preview"
 SPEAKER_PARTS = ("name", "role", "city")
 TRANSLATED_SPEAKER_PARTS = ("name", "role")
 TAKEAWAY_PARTS = ("title", "text")
-
-
-class Typed:
-    """A `hub.types` type (a year, a webinar date) as a validator; the field's data becomes
-    the value it stands for, None when left empty."""
-
-    def __init__(self, kind: Any) -> None:
-        self.adapter = pydantic.TypeAdapter(kind)
-
-    def __call__(self, form: Any, field: Any) -> None:
-        if field.data in (None, ""):
-            field.data = None
-            return
-        try:
-            field.data = self.adapter.validate_python(field.data)
-        except pydantic.ValidationError as error:
-            raise ValidationError(str(next(iter(problems(error).values())))) from None
-
-
-def options(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:
-    """(value, label) pairs as a select field's options."""
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def _required() -> DataRequired:

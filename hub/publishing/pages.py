@@ -20,6 +20,7 @@ from hub.catalog.schemas import PageArgs
 from hub.cities.models import City, Theme
 from hub.errors import InvalidInput, StepRefused
 from hub.extensions import db, limiter
+from hub.forms import options
 from hub.i18n import LANGUAGE_NAMES, LANGUAGES, current_language, localized
 from hub.markdown import render_markdown
 from hub.publishing import operations as publishing
@@ -30,7 +31,6 @@ from hub.publishing.forms import (
     ReportForm,
     ResolveForm,
     StepForm,
-    options,
 )
 from hub.publishing.states import allowed_steps
 from hub.security.access import PUBLIC, STAFF, allow
