@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from datetime import date
 from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, TypeVar
@@ -133,7 +134,16 @@ MAX_ID = 2**31 - 1
 # Years the network's records can be about: its cities' work started after 1900.
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
+def check_day(value: date) -> date:
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(
+            _l("Give a date between %(first)s and %(last)s.", first=MIN_YEAR, last=MAX_YEAR)
+        )
+    return value
+
+
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID, strict=False)]
+Day = Annotated[date, AfterValidator(check_day)]
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
 Count = Annotated[int, Field(ge=0, le=MAX_ID)]
 

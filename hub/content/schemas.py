@@ -25,6 +25,7 @@ from hub.publishing.states import PublicationState as States
 from hub.types import (
     LINE_LIMIT,
     CountryCode,
+    Day,
     LanguageCode,
     Schema,
     Slug,
@@ -227,7 +228,7 @@ MachineTranslated = field(bool, "Whether a machine translated this version.")
 Title = field(Line, "The title in this language.")
 Summary = field(Text, "One paragraph of plain text.")
 Markdown = field(StorableText, "Markdown in this language.")
-Updated = field(Date | None, "The date of the last real change to this version.")
+Updated = field(Day | None, "The date of the last real change to this version.")
 State = field(PublicationState, "Draft and archived records are not public.")
 Place = field(Line | None, "Where an in-person or hybrid webinar took place.")
 Series = field(NarrowLine | None, "The series the webinar belongs to.")
@@ -258,7 +259,7 @@ class CaseFile(FileSchema):
     staffing_band: Band = described("The staff it took.", default="unknown")
     transferability: Markdown = ""
     contact: StorableText = described("Whom to ask; shown to members only.", default="")
-    published: Date = described("The date the network published the case.")
+    published: Day = described("The date the network published the case.")
     updated: Updated = None
     adapted_by: Slugs = described("Slugs of the cities that replicated it.", default=[])
     source: StorableText = described("The article the facts come from.", default="")
@@ -308,7 +309,7 @@ class WebinarFile(FileSchema):
     series: Series = None
     title: Title
     summary: Summary
-    date: Date | Month = described('The day it took place; "YYYY-MM" with date_precision month.')
+    date: Day | Month = described('The day it took place; "YYYY-MM" with date_precision month.')
     time: Clock | None = described('The local start time, "HH:MM".', default=None)
     timezone: TimeZone = described("The IANA time zone the date and time are in.")
     date_precision: DatePrecision = described("minute, day or month known.")
@@ -317,7 +318,7 @@ class WebinarFile(FileSchema):
     organizers: list[Line] = described("The organizations that held it.", default=[])
     recording_url: WebAddress | None = described("Where to watch it again.", default=None)
     themes: Slugs = described("Slugs of the webinar's themes.")
-    published: Date = described("The date the network published the record.")
+    published: Day = described("The date the network published the record.")
     speakers: list[Speaker] = described("The speakers, in order.", default=[])
     takeaways: list[Takeaway] = described("What to take away, numbered in order.", default=[])
     source: StorableText = described("The article the facts come from.", default="")

@@ -8,7 +8,6 @@ gives a form's values for a record's content-file fields.
 
 from __future__ import annotations
 
-from datetime import date as Date
 from datetime import time as Time
 from typing import Any
 
@@ -28,7 +27,7 @@ from hub.forms import HubForm, Line, Text, Typed, options
 from hub.publishing.reports import LOCATION_LIMIT, PROBLEM_LIMIT
 from hub.publishing.schemas import NARROW_LIMIT, WebinarDate
 from hub.publishing.states import Step
-from hub.types import Year
+from hub.types import Day, Year
 
 PREVIEW = "preview"
 SPEAKER_PARTS = ("name", "role", "city")
@@ -131,7 +130,7 @@ class CaseForm(ContentForm):
     transferability = TextAreaField(_l("Using it elsewhere (Markdown)"), [Text()])
     contact = TextAreaField(_l("Contact (shown to signed-in members only)"), [Text()])
     published = StringField(
-        _l("Published on (YYYY-MM-DD)"), [_required(), Typed(Date)], render_kw={"type": "date"}
+        _l("Published on (YYYY-MM-DD)"), [_required(), Typed(Day)], render_kw={"type": "date"}
     )
     body = TextAreaField(_l("The case study (Markdown)"), [Text()])
 
@@ -173,7 +172,7 @@ class WebinarForm(ContentForm):
     speakers = TextAreaField(_l("Speakers (name | role | city slug, one per line)"), [Text()])
     takeaways = TextAreaField(_l("Key takeaways (title | text, one per line)"), [Text()])
     published = StringField(
-        _l("Published on (YYYY-MM-DD)"), [_required(), Typed(Date)], render_kw={"type": "date"}
+        _l("Published on (YYYY-MM-DD)"), [_required(), Typed(Day)], render_kw={"type": "date"}
     )
     body = TextAreaField(_l("The record (Markdown)"), [Text()])
 

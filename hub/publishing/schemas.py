@@ -8,7 +8,6 @@ time zones, a webinar's date and its precision) are made by the content rules wh
 
 from __future__ import annotations
 
-from datetime import date as Date
 from typing import Annotated, Any, Literal
 
 from pydantic import Field
@@ -17,6 +16,7 @@ from hub import vocab
 from hub.publishing.states import PublicationState
 from hub.types import (
     LINE_LIMIT,
+    Day,
     LanguageCode,
     Line,
     RecordId,
@@ -37,7 +37,7 @@ Band = Literal[tuple(vocab.BANDS)]  # type: ignore[valid-type]
 WebinarFormat = Literal[tuple(vocab.WEBINAR_FORMATS)]  # type: ignore[valid-type]
 DatePrecision = Literal[vocab.DATE_PRECISIONS]  # type: ignore[valid-type]
 # A full date, or "YYYY-MM" when only the month is known.
-WebinarDate = Annotated[Date | Line, Field(union_mode="left_to_right")]
+WebinarDate = Annotated[Day | Line, Field(union_mode="left_to_right")]
 # What the API answers with and a client may send back unchanged; ignored when sent.
 READ_ONLY = frozenset({"id", "kind", "languages"})
 NOT_FIELDS = READ_ONLY | {"body", "state"}
@@ -74,7 +74,7 @@ class RecordInput(Schema):
     themes: list[Slug] | None = Field(
         None, description="Slugs of the record's themes (one or more)."
     )
-    published: Date | None = Field(None, description="Publication date; today when left out.")
+    published: Day | None = Field(None, description="Publication date; today when left out.")
     source: StorableText | None = Field(None, description="Where the record's facts come from.")
     body: StorableText | None = Field(None, description="The record's text, in Markdown.")
 
@@ -103,7 +103,7 @@ class CasePatch(RecordInput):
     cost_band: Band | None = Field(None, description="What it cost, roughly.")
     staffing_band: Band | None = Field(None, description="The staff it took, roughly.")
     contact: StorableText | None = Field(None, description="Contact, shown to members only.")
-    updated: Date | None = Field(None, description="When the text was last revised.")
+    updated: Day | None = Field(None, description="When the text was last revised.")
 
 
 class NewRecord(Schema):
