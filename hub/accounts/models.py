@@ -70,6 +70,10 @@ class User(db.Model):
         return self.role in (Role.staff, Role.admin)
 
     @property
+    def is_focal_point(self) -> bool:
+        return self.role == Role.focal_point
+
+    @property
     def is_admin(self) -> bool:
         return self.role == Role.admin
 

@@ -35,7 +35,7 @@ def visible_to(user: Any, request: ExchangeRequest) -> bool:
         return False
     if user.is_staff:
         return True
-    if user.role != "focal_point" or user.city_id is None:
+    if not user.is_focal_point or user.city_id is None:
         return False
     return user.city_id == request.city_id or mentor_sees(request, user.city_id)
 
@@ -63,7 +63,7 @@ def visible_filter(user: Any) -> sa.ColumnElement[bool]:
         return sa.false()
     if user.is_staff:
         return sa.true()
-    if user.role != "focal_point" or user.city_id is None:
+    if not user.is_focal_point or user.city_id is None:
         return sa.false()
     mentoring = sa.select(MatchProposal.request_id).where(
         MatchProposal.mentor_city_id == user.city_id, MatchProposal.put_to_mentor

@@ -12,7 +12,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from hub import mail
-from hub.accounts.models import User
+from hub.accounts.models import Role, User
 from hub.exchanges.models import MatchProposal
 from hub.extensions import db
 
@@ -23,7 +23,7 @@ def tell_cities(proposal: MatchProposal) -> None:
     people = db.session.scalars(
         sa.select(User)
         .where(
-            User.role == "focal_point",
+            User.role == Role.focal_point,
             User.active.is_(True),
             User.city_id.in_((found.city_id, proposal.mentor_city_id)),
         )

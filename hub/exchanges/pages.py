@@ -81,7 +81,7 @@ def board_page():
             **context,
         )
         return page, 400
-    if current_user.is_authenticated and current_user.role == "focal_point":
+    if current_user.is_authenticated and current_user.is_focal_point:
         context["offers"] = network.offerable(current_user.city, list(pagination.items))
     return render_template(
         "exchanges/board.html", filters=filters, errors={}, pagination=pagination, **context
