@@ -31,6 +31,8 @@ M = TypeVar("M")
 # Bidi embeddings, overrides and isolates reorder the text around them: a title could display
 # as something other than what was typed (CVE-2021-42574, "Trojan Source").
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# What no stored text may hold: C0 controls other than tab and newline, and bidi controls.
+UNSAFE = frozenset(chr(code) for code in range(32) if chr(code) not in "\t\n") | BIDI_CONTROLS
 LINE_LIMIT = 300  # characters in a title, name or label
 TEXT_LIMIT = 100_000  # characters in one Markdown field
 
@@ -53,12 +55,7 @@ def check_text(value: Any, *, max_length: int, required: bool = True, line: bool
         raise ValueError(_l("This field is required."))
     if len(value) > max_length:
         raise ValueError(_l("At most %(limit)d characters.", limit=max_length))
-    if any(
-        (ord(char) < 32 and char not in "\t\n")
-        or char in BIDI_CONTROLS
-        or 0xD800 <= ord(char) < 0xE000
-        for char in value
-    ):
+    if not UNSAFE.isdisjoint(value) or any(0xD800 <= ord(char) < 0xE000 for char in value):
         raise ValueError(_l("This text contains characters that cannot be saved."))
     if line and "\n" in value:
         raise ValueError(_l("This must be a single line."))
@@ -230,22 +227,21 @@ def problems(error: ValidationError) -> dict[str, Any]:
     found: dict[str, Any] = {}
     for item in error.errors(include_url=False):
         location = [str(part) for part in item["loc"] if not isinstance(part, int)]
-        field = location[0] if location else GENERAL
-        if field in found:
-            continue
-        cause = (item.get("ctx") or {}).get("error")
-        if item["type"] == "value_error" and isinstance(cause, ValueError) and cause.args:
-            found[field] = cause.args[0]
-        elif item["type"] in MESSAGES:
-            context = {key: value for key, value in (item.get("ctx") or {}).items()}
-            try:
-                message = MESSAGES[item["type"]]
-                found[field] = message % context if context else message
-            except (KeyError, TypeError, ValueError):
-                found[field] = MESSAGES[item["type"]]
-        else:
-            found[field] = FALLBACK
+        found.setdefault(location[0] if location else GENERAL, _message(item))
     return found
+
+
+def _message(item: Any) -> Any:
+    """One pydantic problem in the hub's words: a check's own message, or a translated one."""
+    context = dict(item.get("ctx") or {})
+    cause = context.get("error")
+    if isinstance(cause, ValueError) and cause.args:
+        return cause.args[0]
+    message = MESSAGES.get(item["type"], FALLBACK)
+    try:
+        return message % context if context else message
+    except (KeyError, TypeError, ValueError):
+        return message
 
 
 def validate(model: type[M], data: Any, **context: Any) -> M:
