@@ -236,9 +236,9 @@ class Exchange(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
     titles: Mapped[dict] = mapped_column(sa.JSON, default=dict)
-    # A recorded exchange's values come from the content files, checked there and exported
-    # as they are: plain text, read through ExchangeFormat and ParticipantSide.
-    format: Mapped[str] = mapped_column(sa.String(20))
+    format: Mapped[ExchangeFormat] = mapped_column(
+        enum_column(ExchangeFormat, name="exchange_format", length=20)
+    )
     started: Mapped[int]
     ended: Mapped[int | None]
     supported_by: Mapped[list] = mapped_column(sa.JSON, default=list)
@@ -278,7 +278,9 @@ class ExchangeParticipant(db.Model):
         sa.ForeignKey("exchanges.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(default=0)
-    side: Mapped[str] = mapped_column(sa.String(20))  # a ParticipantSide
+    side: Mapped[ParticipantSide] = mapped_column(
+        enum_column(ParticipantSide, name="participant_side", length=20)
+    )
     city_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("cities.id", ondelete="CASCADE"), index=True
     )
