@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from hub import config as default_config
 from hub.database import configure_engine, normalize_url
@@ -28,6 +29,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(config)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalize_url(app.config["SQLALCHEMY_DATABASE_URI"])
     check_secret_key(app)
+    trust_proxies(app)
     os.makedirs(app.instance_path, exist_ok=True)
 
     register_extensions(app)
@@ -49,6 +51,15 @@ def check_secret_key(app: Flask) -> None:
         "export HUB_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))'). "
         "`make run` generates one into instance/secret_key."
     )
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind N reverse proxies (HUB_PROXY_FIX_X_FOR=N), read the client's address and scheme
+    from their X-Forwarded-* headers, so sign-in throttling and the audit log see the real
+    client; with none set, those headers are ignored, since anyone can send them."""
+    hops = int(app.config.get("PROXY_FIX_X_FOR") or 0)
+    if hops > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
 
 def register_extensions(app: Flask) -> None:

@@ -150,6 +150,25 @@ def refused(error: HubError, to: str):
     return redirect(to, 303)
 
 
+# --- Addresses -----------------------------------------------------------------------------------
+
+# Where `make run` serves the hub; production sets HUB_SERVER_NAME to its public host.
+DEFAULT_SERVER_NAME = "127.0.0.1:5000"
+
+
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute address for mail, built from SERVER_NAME and PREFERRED_URL_SCHEME: never from
+    the Host a request claims, which anyone can set."""
+    config = current_app.config
+    adapter = current_app.url_map.bind(
+        config.get("SERVER_NAME") or DEFAULT_SERVER_NAME,
+        script_name=config.get("APPLICATION_ROOT") or "/",
+        url_scheme=config.get("PREFERRED_URL_SCHEME") or "http",
+    )
+    current_app.inject_url_defaults(endpoint, values)
+    return adapter.build(endpoint, values, force_external=True)
+
+
 # --- Input -------------------------------------------------------------------------------------
 
 

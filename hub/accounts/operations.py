@@ -9,12 +9,12 @@ from __future__ import annotations
 import secrets
 from functools import cache
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from hub import audit, mail
+from hub import audit, mail, web
 from hub.accounts.models import ApiToken, Role, User, new_session_key
 from hub.accounts.schemas import check_email
 from hub.audit import AuditAction
@@ -97,7 +97,7 @@ def invite(
 ) -> User:
     """A new account without a password, and a mail with a link to choose one."""
     user = create_user(email, role, city_slug=city_slug, name=name)
-    link = url_for("accounts.reset", token=reset_token(user), _external=True)
+    link = web.external_url("accounts.reset", token=reset_token(user))
     mail.send(
         user.email,
         _("You are invited to the cities knowledge hub"),
@@ -127,6 +127,7 @@ def change_password(user: User, current: str, new: str) -> None:
         raise InvalidInput({"current_password": _l("Your current password is not right.")})
     set_password(user, new)
     audit.record(AuditAction.password_changed, f"user:{user.id}", actor=user)
+    revoke_tokens(user)  # a token made with the old password may be in the wrong hands too
 
 
 def authenticate(email: str, password: str) -> User | None:
@@ -191,9 +192,7 @@ def request_reset(email: str) -> None:
     user = find_user(email)
     if user is None or not user.active:
         return
-    link = url_for(
-        "accounts.reset", token=reset_token(user), _external=True, lang=user.preferred_language
-    )
+    link = web.external_url("accounts.reset", token=reset_token(user), lang=user.preferred_language)
     mail.send(
         user.email,
         _("Reset your password"),
@@ -204,6 +203,12 @@ def request_reset(email: str) -> None:
 def reset_password(user: User, new: str) -> None:
     set_password(user, new)
     audit.record(AuditAction.password_reset, f"user:{user.id}", actor=user)
+    revoke_tokens(user)
+
+
+def sign_out(user: User) -> None:
+    """End every session of `user` on the server: a copied cookie no longer signs anyone in."""
+    user.session_key = new_session_key()
 
 
 # --- API tokens ----------------------------------------------------------------------------------

@@ -78,6 +78,8 @@ def login():
 @bp.post("/logout")
 @allow(PUBLIC)
 def logout():
+    if current_user.is_authenticated:
+        accounts.sign_out(current_user._get_current_object())
     end_session()  # SignOutForm has no field but its CSRF token, checked for every POST
     return redirect(url_for("home.index"))
 

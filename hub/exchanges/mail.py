@@ -7,11 +7,10 @@ queues it with the step (`hub.mail.send`); it goes out only if the step's transa
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
-from hub import mail
+from hub import mail, web
 from hub.accounts.models import Role, User
 from hub.exchanges.models import MatchProposal
 from hub.extensions import db
@@ -47,9 +46,5 @@ def tell_cities(proposal: MatchProposal) -> None:
 
 
 def _link(request_id: int, lang: str) -> str:
-    """The request page's address; outside a web request (the command line), on the
-    configured server."""
-    if has_request_context():
-        return url_for("exchanges.detail", request_id=request_id, lang=lang, _external=True)
-    with current_app.test_request_context():
-        return url_for("exchanges.detail", request_id=request_id, lang=lang, _external=True)
+    """The request page's address, on the configured server (HUB_SERVER_NAME)."""
+    return web.external_url("exchanges.detail", request_id=request_id, lang=lang)

@@ -106,6 +106,12 @@ def _expire_sessions() -> None:
 
 
 def _security_headers(response):
+    if "_user_id" in session:
+        # A signed-in page is for this person only: no shared or back-button cache keeps it.
+        # (The session says so; loading the user here, after the answer, would reach into a
+        # transaction that has ended.)
+        response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "same-origin")

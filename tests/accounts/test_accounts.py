@@ -163,7 +163,7 @@ def test_disabling_an_account_ends_its_sessions(site):
 def reset_link(app) -> str:
     with app.app_context():
         message = db.session.scalars(sa.select(MailMessage).order_by(MailMessage.id.desc())).first()
-    return re.search(r"http://localhost(/\S+)", message.body)[1]
+    return re.search(r"http://127.0.0.1:5000(/\S+)", message.body)[1]
 
 
 def test_password_reset_by_a_one_time_link(site):

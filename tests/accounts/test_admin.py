@@ -41,7 +41,7 @@ def test_an_invited_person_chooses_a_password_and_signs_in(admin_client):
         message = db.session.scalar(sa.select(MailMessage))
         assert message.recipient == "new@example.org"
     assert "new@example.org" in client.get("/en/admin/mail").get_data(as_text=True)
-    link = re.search(r"http://localhost(/\S+)", message.body)[1]
+    link = re.search(r"http://127.0.0.1:5000(/\S+)", message.body)[1]
     guest = app.test_client()
     new = "my own long passphrase"
     assert guest.post(link, data={"new_password": new, "confirm_password": new}).status_code == 302
