@@ -26,6 +26,7 @@ from werkzeug.exceptions import (
     BadRequest,
     HTTPException,
     RequestEntityTooLarge,
+    SecurityError,
     UnsupportedMediaType,
 )
 from werkzeug.routing import IntegerConverter
@@ -115,6 +116,9 @@ def _hub_error(error: HubError):
 def _http_error(error: HTTPException):
     if error.code is not None and error.code < 400:
         return error  # routing redirects, such as /en to /en/
+    if isinstance(error, SecurityError):
+        # A Host outside TRUSTED_HOSTS: no address can be built for it, so no page either.
+        return Response(str(MESSAGES[400][1]), 400, mimetype="text/plain")
     response = error_response(error.code or 500)
     for name, value in error.get_headers():
         if name.lower() in ("allow", "retry-after", "www-authenticate"):

@@ -112,3 +112,15 @@ def test_behind_a_declared_proxy_the_real_client_address_is_recorded(database, h
             sa.select(AuditEvent).where(AuditEvent.action == "permission_denied")
         )
         assert refusal.remote_addr == seen
+
+
+def test_with_trusted_hosts_another_host_is_refused(site):  # noqa: F811
+    site.config["TRUSTED_HOSTS"] = ["hub.example.org"]
+    client = site.test_client()
+    assert client.get("/en/", headers={"Host": "hub.example.org"}).status_code == 200
+    refused = client.post(
+        "/en/password-reset", data={"email": "ana@example.org"}, headers={"Host": "evil.example"}
+    )
+    assert refused.status_code == 400
+    with site.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(MailMessage.id))) == 0
