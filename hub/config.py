@@ -5,7 +5,9 @@ PER_PAGE = 10
 MAX_CONTENT_LENGTH = 2 * 1024 * 1024
 BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = "UTC"
-SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+# A connection is tested before use, so one left stale by a database restart is replaced
+# instead of failing the first request that draws it.
+SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Login throttling counts: memory suits one process; set HUB_RATELIMIT_STORAGE_URI to

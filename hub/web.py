@@ -22,6 +22,7 @@ from flask import (
     request,
 )
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import (
     BadRequest,
     HTTPException,
@@ -56,7 +57,13 @@ MESSAGES = {
         _l("There were too many attempts in a short time. Wait a few minutes and try again."),
     ),
     500: (_l("Something went wrong"), _l("The hub could not answer. Please try again later.")),
+    503: (
+        _l("Back in a moment"),
+        _l("The hub cannot reach its database just now. Please try again in a minute."),
+    ),
 }
+# Seconds a client is asked to wait before trying again while the database is away.
+RETRY_AFTER = 5
 
 
 class IdConverter(IntegerConverter):
@@ -82,6 +89,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HubError, _hub_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(RecursionError, lambda _error: error_response(400))
+    app.register_error_handler(OperationalError, _database_away)
 
 
 def is_api_request() -> bool:
@@ -124,6 +132,24 @@ def _http_error(error: HTTPException):
         if name.lower() in ("allow", "retry-after", "www-authenticate"):
             response[0].headers[name] = value
     return response
+
+
+def _database_away(error: OperationalError):
+    """A 503 while the database cannot be reached, in the reader's language; nothing on the
+    page asks the database again."""
+    current_app.logger.error("database unavailable: %s", error)
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.invalidate()
+    if is_api_request():
+        response, code = error_response(503)
+    else:
+        title, message = MESSAGES[503]
+        page = render_template("errors/unavailable.html", title=title, message=message)
+        response, code = Response(page, mimetype="text/html"), 503
+    response.headers["Retry-After"] = str(RETRY_AFTER)
+    return response, code
 
 
 def error_response(code: int, errors: dict | None = None) -> tuple[Response | str, int]:
