@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 from whoosh.writing import MERGE_SMALL
 
 from hub.database import utcnow
@@ -38,6 +38,10 @@ POLL_INTERVAL = 0.5  # seconds between looks at the outbox in --follow mode
 MAX_DELETED_SHARE = 0.2
 # After this long without changes, the indexer merges what accumulated.
 IDLE_BEFORE_MERGE = 30.0  # seconds
+# While the database is away, --follow waits this long, doubling up to the longest, between tries:
+# a restart is picked up within seconds, and an outage does not flood the log.
+RETRY_FIRST = 0.5  # seconds
+RETRY_LONGEST = 30.0  # seconds
 
 
 @dataclass
@@ -234,13 +238,35 @@ class BackgroundIndexer:
 
 
 def follow(store: IndexStore, should_stop: Callable[[], bool]) -> None:
-    """Apply the outbox as it grows until `should_stop()`; for `search sync --follow`."""
+    """Apply the outbox as it grows until `should_stop()`; for `search sync --follow`.
+
+    While the database is away it waits and tries again, longer each time, instead of exiting.
+    """
     last_change = time.monotonic()
+    wait = RETRY_FIRST
     while not should_stop():
-        progress = sync(store)
+        try:
+            progress = sync(store)
+        except sa.exc.OperationalError as error:
+            current_app.logger.warning(
+                "search sync: database unavailable, retrying in %ss: %s", wait, error
+            )
+            db.session.rollback()
+            db.engine.dispose()  # its connections may all be stale
+            _sleep(wait, should_stop)
+            wait = min(wait * 2, RETRY_LONGEST)
+            continue
+        wait = RETRY_FIRST
         if progress.applied:
             last_change = time.monotonic()
         elif time.monotonic() - last_change > IDLE_BEFORE_MERGE:
             merge_segments(store)
         if not progress.moved:
             time.sleep(POLL_INTERVAL)
+
+
+def _sleep(seconds: float, should_stop: Callable[[], bool]) -> None:
+    """Sleep, but wake up for a stop request."""
+    deadline = time.monotonic() + seconds
+    while not should_stop() and time.monotonic() < deadline:
+        time.sleep(min(POLL_INTERVAL, max(0.0, deadline - time.monotonic())))

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import sqlalchemy as sa
@@ -85,3 +86,65 @@ def test_sync_follow_applies_changes_until_stopped(app, runner):
     assert follower.returncode == 0, errors.decode()
     with app.app_context():
         assert search.store().searcher().document(doc_id=STATE_DOC)["seq"] > 0
+
+
+def test_the_follower_waits_for_the_database_to_come_back_instead_of_exiting(tmp_path, caplog):
+    from hub import create_app
+    from hub.search import indexer as search_indexer
+
+    home, away = tmp_path / "db", tmp_path / "away"
+    home.mkdir()
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{home / 'hub.sqlite'}",
+            "SEARCH_INDEX_DIR": str(tmp_path / "search"),
+            "SEARCH_SYNC": "external",
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        content_files.load_directory(CONTENT)
+        db.session.commit()
+        search_indexer.rebuild(search.store())
+        db.engine.dispose()
+    home.rename(away)  # the database is away: no connection can be opened
+
+    stop, failures = threading.Event(), []
+
+    def run() -> None:
+        try:
+            with app.app_context():
+                search_indexer.follow(search.store(), should_stop=stop.is_set)
+        except Exception as error:  # the follower must not die of it
+            failures.append(error)
+
+    follower = threading.Thread(target=run)
+    follower.start()
+    try:
+        time.sleep(1.5)
+        assert follower.is_alive() and not failures
+        away.rename(home)  # and back
+        with app.app_context():
+            case = db.session.scalar(
+                sa.select(CaseStudy).filter_by(slug="saida-local-prevention-network")
+            )
+            case.original.title = "Saida is back"
+            key = f"case:{case.id}"
+            db.session.commit()
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline:
+                document = search.store().searcher().document(doc_id=key)
+                if document and document.get("name_en") == "Saida is back":
+                    break
+                time.sleep(0.1)
+            else:
+                raise AssertionError("the follower did not apply the change after the outage")
+    finally:
+        stop.set()
+        follower.join(timeout=30)
+        with app.app_context():
+            db.engine.dispose()
+    assert not failures
+    assert "database unavailable" in caplog.text
