@@ -14,7 +14,7 @@ from flask import current_app, has_app_context
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 
-from hub.cities.models import City
+from hub.cities.models import City, Theme, city_expertise
 from hub.database import utcnow
 from hub.publishing.models import (
     CaseStudy,
@@ -23,6 +23,8 @@ from hub.publishing.models import (
     Webinar,
     WebinarText,
     case_partner_cities,
+    case_themes,
+    webinar_themes,
 )
 from hub.search.outbox import SearchOutbox
 
@@ -69,6 +71,20 @@ def _search_keys(session: Session, objects: Iterable[object]) -> Iterable[Key]:
             yield "city", obj.id
             # A city's name, region and size show in the documents of its cases and webinars.
             yield from _records_of_city(session, obj.id)
+        elif isinstance(obj, Theme) and obj.id is not None:
+            # A theme's names are indexed with every record tagged with it, in every language.
+            yield from _records_of_theme(session, obj.id)
+
+
+def _records_of_theme(session: Session, theme_id: int) -> Iterable[Key]:
+    connection = session.connection()
+    for kind, table, column in (
+        ("case", case_themes, case_themes.c.case_id),
+        ("webinar", webinar_themes, webinar_themes.c.webinar_id),
+        ("city", city_expertise, city_expertise.c.city_id),
+    ):
+        found = connection.execute(sa.select(column).where(table.c.theme_id == theme_id))
+        yield from ((kind, record_id) for record_id in found.scalars())
 
 
 def _records_of_city(session: Session, city_id: int) -> Iterable[Key]:

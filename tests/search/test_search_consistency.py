@@ -253,3 +253,32 @@ def test_merging_segments_when_idle_keeps_every_document(loaded):
         assert len(store.open()._segments()) <= 2
         assert not indexer.merge_segments(store)  # nothing left to do
     assert indexed(loaded) == before
+
+
+def test_renaming_a_theme_updates_the_records_tagged_with_it(loaded):
+    from hub.cities.models import Theme
+    from hub.search.params import SearchParams
+    from hub.search.service import search as run_search
+
+    def found(word: str) -> set[str]:
+        results = run_search(search.store(), SearchParams(q=word, lang="en", per_page=100))
+        return {f"{hit.kind}:{hit.id}" for hit in results.results}
+
+    with loaded.app_context():
+        theme = db.session.scalar(sa.select(Theme).filter_by(slug="youth"))
+        tagged = {
+            f"case:{c.id}"
+            for c in db.session.scalars(
+                sa.select(CaseStudy).where(
+                    CaseStudy.themes.contains(theme), CaseStudy.state == "published"
+                )
+            )
+        }
+        assert tagged
+        assert not found("zebracorns")
+        before = outbox_count()
+        theme.names = {**theme.names, "en": "Young people and zebracorns"}
+        db.session.commit()
+        assert outbox_count() > before  # the rename itself says which records to re-index
+        indexer.sync(search.store())
+        assert tagged <= found("zebracorns")
