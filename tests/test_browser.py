@@ -86,13 +86,23 @@ def sign_in(driver, base, name, lang="en"):
 
 def follow(driver, css):
     """Click what `css` finds and wait for the next page to replace this one."""
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, css).click()
-    WebDriverWait(driver, 10).until(expected_conditions.staleness_of(page))
+
+    def replaced(_driver) -> bool:
+        # Chromium answers a look at the old page either "stale element" or, mid-navigation,
+        # "node does not belong to the document": both mean the old page is gone.
+        try:
+            page.is_enabled()
+        except WebDriverException:
+            return True
+        return False
+
+    WebDriverWait(driver, 10).until(replaced)
     return driver.find_element(By.TAG_NAME, "main").text
 
 
