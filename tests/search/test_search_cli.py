@@ -47,6 +47,24 @@ def test_reindex_then_status(app, runner):
     assert "documents: 23" in status and "pending outbox rows: 0" in status
 
 
+def retitle_and_wait(app, title: str) -> None:
+    """Retitle a case, commit, and wait until a follower has indexed the new title."""
+    with app.app_context():
+        case = db.session.scalar(
+            sa.select(CaseStudy).filter_by(slug="saida-local-prevention-network")
+        )
+        case.original.title = title
+        key = f"case:{case.id}"
+        db.session.commit()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            document = search.store().searcher().document(doc_id=key)
+            if document and document.get("name_en") == title:
+                return
+            time.sleep(0.1)
+    raise AssertionError(f"no follower indexed {title!r}")
+
+
 def test_sync_follow_applies_changes_until_stopped(app, runner):
     with app.app_context():
         content_files.load_directory(CONTENT)
@@ -65,21 +83,7 @@ def test_sync_follow_applies_changes_until_stopped(app, runner):
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
     try:
-        with app.app_context():
-            case = db.session.scalar(
-                sa.select(CaseStudy).filter_by(slug="saida-local-prevention-network")
-            )
-            case.original.title = "Saida follows"
-            key = f"case:{case.id}"
-            db.session.commit()
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                document = search.store().searcher().document(doc_id=key)
-                if document and document.get("name_en") == "Saida follows":
-                    break
-                time.sleep(0.1)
-            else:
-                raise AssertionError("the follower did not apply the change")
+        retitle_and_wait(app, "Saida follows")
     finally:
         follower.send_signal(signal.SIGTERM)
         output, errors = follower.communicate(timeout=20)
@@ -126,21 +130,7 @@ def test_the_follower_waits_for_the_database_to_come_back_instead_of_exiting(tmp
         time.sleep(1.5)
         assert follower.is_alive() and not failures
         away.rename(home)  # and back
-        with app.app_context():
-            case = db.session.scalar(
-                sa.select(CaseStudy).filter_by(slug="saida-local-prevention-network")
-            )
-            case.original.title = "Saida is back"
-            key = f"case:{case.id}"
-            db.session.commit()
-            deadline = time.monotonic() + 20
-            while time.monotonic() < deadline:
-                document = search.store().searcher().document(doc_id=key)
-                if document and document.get("name_en") == "Saida is back":
-                    break
-                time.sleep(0.1)
-            else:
-                raise AssertionError("the follower did not apply the change after the outage")
+        retitle_and_wait(app, "Saida is back")
     finally:
         stop.set()
         follower.join(timeout=30)
