@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from werkzeug.routing import Rule
+from werkzeug.serving import make_server
 
 from hub import create_app, search
 from hub.accounts import operations as accounts
@@ -409,3 +410,41 @@ def content_app(request, tmp_path_factory, templates):
 @pytest.fixture
 def client(content_app):
     return content_app.test_client()
+
+
+# A real browser (see tests/browsing.py for the helpers that drive it).
+
+
+@pytest.fixture
+def served(database):
+    """The hub with content and its people, served over HTTP on a free port."""
+    app = app_with_people(database)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    app.config["test_base"] = f"http://127.0.0.1:{server.server_port}"
+    yield app
+    server.shutdown()
+    thread.join()
+    _dispose(app)
+
+
+@pytest.fixture
+def browser(tmp_path):
+    from tests import browsing
+
+    if browsing.browser_missing():
+        if os.environ.get("CI"):
+            pytest.fail("chromium and chromium-driver are missing: `make browser` installs them")
+        pytest.skip("chromium and chromium-driver are not installed: run `make browser`")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = browsing.CHROMIUM
+    for flag in (*browsing.FLAGS, f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(browsing.CHROMEDRIVER), options=options)
+    driver.implicitly_wait(5)
+    yield driver
+    driver.quit()

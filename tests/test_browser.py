@@ -1,109 +1,16 @@
 """In a real browser (Debian's Chromium, driven by its ChromeDriver): a city asks for a peer,
 staff run a round and approve it, and both cities accept, one of them on the Arabic pages.
-
-The hub is served by a real HTTP server in a thread, with CSRF protection on, as in production.
-`make test` installs chromium and chromium-driver (see the Makefile's `browser` target).
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
-
-import pytest
 import sqlalchemy as sa
-from werkzeug.serving import make_server
 
 from hub.exchanges.models import ExchangeRequest
 from hub.extensions import db
-from tests.conftest import PASSWORD, _dispose, app_with_people
+from tests.browsing import follow, sign_in
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMEDRIVER = "/usr/bin/chromedriver"
 CHALLENGE = "Our action plan stalls between the county and the wards."
-# Without the network flags Chromium keeps calling hosts this machine cannot reach.
-FLAGS = (
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--window-size=1280,1600",
-)
-
-
-def _browser_missing() -> bool:
-    return not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER))
-
-
-@pytest.fixture
-def served(database):
-    """The hub with content and its people, served over HTTP on a free port."""
-    app = app_with_people(database)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    app.config["test_base"] = f"http://127.0.0.1:{server.server_port}"
-    yield app
-    server.shutdown()
-    thread.join()
-    _dispose(app)
-
-
-@pytest.fixture
-def browser(tmp_path):
-    if _browser_missing():
-        if os.environ.get("CI"):
-            pytest.fail("chromium and chromium-driver are missing: `make browser` installs them")
-        pytest.skip("chromium and chromium-driver are not installed: run `make browser`")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in (*FLAGS, f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
-    yield driver
-    driver.quit()
-
-
-def sign_in(driver, base, name, lang="en"):
-    from selenium.webdriver.common.by import By
-
-    driver.delete_all_cookies()
-    driver.get(f"{base}/{lang}/login")
-    driver.find_element(By.NAME, "email").send_keys(f"{name}@example.org")
-    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
-    follow(driver, "main form button[type=submit]")
-    assert "/login" not in driver.current_url, driver.page_source[:2000]
-
-
-def follow(driver, css):
-    """Click what `css` finds and wait for the next page to replace this one."""
-    from selenium.common.exceptions import WebDriverException
-    from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.wait import WebDriverWait
-
-    page = driver.find_element(By.TAG_NAME, "html")
-    driver.find_element(By.CSS_SELECTOR, css).click()
-
-    def replaced(_driver) -> bool:
-        # Chromium answers a look at the old page either "stale element" or, mid-navigation,
-        # "node does not belong to the document": both mean the old page is gone.
-        try:
-            page.is_enabled()
-        except WebDriverException:
-            return True
-        return False
-
-    WebDriverWait(driver, 10).until(replaced)
-    return driver.find_element(By.TAG_NAME, "main").text
 
 
 def status_of(app, request_id):
