@@ -4,6 +4,10 @@ rounds and the reports that close an exchange.
 Each operation flushes but never commits; the request (or the command line) commits once. Bad
 input is InvalidInput, a step the state does not allow StepRefused; every status change writes a
 history row, and every decision on a proposal an audit event.
+
+Each step first locks its request's row and reads the request afresh (`_lock`), so two steps
+taken at the same moment run one after the other: the second sees what the first did, and is
+refused or completes it. Steps that fill a mentor's place also lock the mentor city's row.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import selectinload
 
 from hub import audit, matching
 from hub.accounts.models import User
@@ -20,7 +25,7 @@ from hub.audit import AuditAction
 from hub.cities.models import City, Theme
 from hub.database import utcnow
 from hub.errors import InvalidInput, StepRefused
-from hub.exchanges import access, mail, network
+from hub.exchanges import access, completion, mail, network
 from hub.exchanges.models import (
     ExchangeReport,
     ExchangeRequest,
@@ -66,6 +71,31 @@ def city_by_slug(slug: str | None) -> City | None:
     if slug is None:
         return None
     return db.session.scalar(sa.select(City).filter_by(slug=slug))
+
+
+# Row locks that leave the rows' keys alone, so rows that refer to them can still be added.
+FOR_UPDATE = {"key_share": True}
+
+
+def _lock(request: ExchangeRequest) -> ExchangeRequest:
+    """Wait for any other step on `request` to end, then read it again with its proposals,
+    reports and history. (SQLite ignores row locks: it lets one writer in at a time.)"""
+    return db.session.execute(
+        sa.select(ExchangeRequest)
+        .where(ExchangeRequest.id == request.id)
+        .with_for_update(**FOR_UPDATE)
+        .options(
+            selectinload(ExchangeRequest.proposals),
+            selectinload(ExchangeRequest.reports),
+            selectinload(ExchangeRequest.history),
+        )
+        .execution_options(populate_existing=True)
+    ).scalar_one()
+
+
+def _lock_city(city: City) -> None:
+    """Wait for any other step filling one of `city`'s mentor places to end."""
+    db.session.execute(sa.select(City.id).where(City.id == city.id).with_for_update(**FOR_UPDATE))
 
 
 def _move(request: ExchangeRequest, status: RequestStatus, actor: User | None, note: str = ""):
@@ -142,18 +172,20 @@ def edit_request(
 
 
 def submit(request: ExchangeRequest, actor: User | None) -> None:
-    _move(request, S.submitted, actor)
+    _move(_lock(request), S.submitted, actor)
 
 
 def withdraw(request: ExchangeRequest, actor: User | None) -> None:
-    _move(request, S.withdrawn, actor)
+    _move(_lock(request), S.withdrawn, actor)
     for proposal in request.proposals:
         if proposal.status == ProposalStatus.proposed:
             proposal.status, proposal.decided_at = ProposalStatus.withdrawn, utcnow()
 
 
 def complete(request: ExchangeRequest, actor: User | None) -> None:
-    _move(request, S.completed, actor)
+    """The exchange is over: its mentor's place is free, and its public record is made."""
+    _move(_lock(request), S.completed, actor)
+    completion.record(request)
 
 
 # --- Proposals: staff review them, then both cities decide ---------------------------------------
@@ -175,6 +207,7 @@ def _audit(action: AuditAction, proposal: MatchProposal, actor: User | None, **a
 
 def approve(proposal: MatchProposal, actor: User | None) -> MatchProposal:
     """Staff put a proposal to both cities, who are told by mail."""
+    _lock(proposal.request)
     _pending(proposal)
     if proposal.staff_decision == StaffDecision.approved:
         raise StepRefused({"status": _l("This proposal is already approved.")})
@@ -189,8 +222,8 @@ def change_mentor(
     proposal: MatchProposal, mentor: City | None, actor: User | None
 ) -> MatchProposal:
     """Staff replace the proposed mentor with another eligible city, and approve the change."""
+    request = _lock(proposal.request)
     _pending(proposal)
-    request = proposal.request
     if mentor is None:
         raise InvalidInput({"city": _l("Choose a city.")})
     if mentor.id == proposal.mentor_city_id:
@@ -214,6 +247,7 @@ def change_mentor(
 
 def discard(proposal: MatchProposal, actor: User | None) -> None:
     """Staff drop a proposal; the request goes back to wait for the next round."""
+    _lock(proposal.request)
     _pending(proposal)
     _move(proposal.request, S.submitted, actor, note="proposal discarded by staff")
     proposal.status, proposal.decided_at = ProposalStatus.withdrawn, utcnow()
@@ -246,6 +280,7 @@ def _side(side: Side | str) -> Side:
 
 def _decide(proposal: MatchProposal, side: Side | str, decision: Decision, actor: User | None):
     side = _side(side)
+    _lock(proposal.request)
     _pending(proposal)
     if proposal.staff_decision != StaffDecision.approved:
         raise StepRefused({"status": _l("Staff have not approved this proposal yet.")})
@@ -260,6 +295,7 @@ def _decide(proposal: MatchProposal, side: Side | str, decision: Decision, actor
 
 def _as_mentor(request: ExchangeRequest, mentor: City) -> matching.Proposal:
     """The routine's proposal of `mentor` for `request`, if the hard rules let it mentor now."""
+    _lock_city(mentor)
     for proposal in network.suggestions(request, limit=None):
         if proposal.mentor_id == mentor.id:
             return proposal
@@ -270,6 +306,7 @@ def _as_mentor(request: ExchangeRequest, mentor: City) -> matching.Proposal:
 
 def offer(request: ExchangeRequest, mentor: City, actor: User | None) -> MatchProposal:
     """A mentor city offers itself for a submitted request; staff review it like any proposal."""
+    _lock(request)
     if request.status != S.submitted:
         raise StepRefused({"status": _l("Only a submitted request takes offers.")})
     if mentor.id == request.city_id:
@@ -318,6 +355,7 @@ def report(
 ) -> ExchangeReport:
     """One side's outcomes, feedback and rating; the second report completes the exchange."""
     side = _side(side)
+    _lock(request)
     if request.status != S.in_progress:
         raise StepRefused({"status": _l("Only an exchange in progress can be reported on.")})
     if request.report_of(side) is not None:
@@ -351,12 +389,19 @@ class Round:
 
 def run_round(actor: User | None, dry_run: bool = False) -> Round:
     """Propose mentors for the submitted requests within capacity; a dry run stores nothing."""
-    waiting = db.session.scalars(
+    waiting = (
         sa.select(ExchangeRequest)
         .where(ExchangeRequest.status == S.submitted)
         .order_by(ExchangeRequest.id)
         .options(*access.with_everything())
-    ).all()
+        .execution_options(populate_existing=True)
+    )
+    if not dry_run:  # a round waits for steps on its requests, then offers wait for it
+        waiting = waiting.with_for_update(**FOR_UPDATE)
+    waiting = db.session.scalars(waiting).all()
+    if not dry_run:
+        mentors = sa.select(City.id).where(City.mentor_capacity > 0).order_by(City.id)
+        db.session.execute(mentors.with_for_update(**FOR_UPDATE))
     result = network.round_result(list(waiting))
     by_id = {r.id: r for r in waiting}
     stored: dict[int, MatchProposal] = {}

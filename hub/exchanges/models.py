@@ -245,6 +245,10 @@ class Exchange(db.Model):
     summaries: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     outcomes: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     source: Mapped[str] = mapped_column(sa.Text, default="")
+    # The request completed in the hub that made this record; none for a content file's.
+    request_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("exchange_requests.id", ondelete="SET NULL"), unique=True
+    )
 
     themes: Mapped[list[Theme]] = relationship(secondary=exchange_themes, order_by=Theme.position)
     participants: Mapped[list[ExchangeParticipant]] = relationship(

@@ -11,13 +11,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from hub import matching
 from hub.cities.models import City, Theme, city_expertise
 from hub.exchanges.models import (
     Exchange,
     ExchangeParticipant,
+    ExchangeReport,
     ExchangeRequest,
     MatchProposal,
     exchange_themes,
@@ -27,7 +27,6 @@ from hub.exchanges.states import (
     RATINGS,
     ParticipantSide,
     ProposalStatus,
-    RequestStatus,
     Side,
 )
 from hub.extensions import db
@@ -88,44 +87,42 @@ def _case_evidence() -> list[matching.Evidence]:
 
 
 def completed_exchanges() -> list[tuple[int, list[str], float | None]]:
-    """(mentor city, themes, feedback) of every completed exchange: recorded ones and the hub's.
+    """(mentor city, themes, feedback) of every completed exchange, from the content files or
+    completed in the hub: one `Exchange` record each.
 
-    Feedback is the requesting city's rating of the exchange, from 0 (poor) to 1 (excellent);
-    exchanges recorded in the content files carry none.
+    Feedback is the requesting city's rating of an exchange completed in the hub, from 0 (poor)
+    to 1 (excellent); exchanges recorded in the content files carry none.
     """
-    found: list[tuple[int, list[str], float | None]] = []
-    ended = db.session.scalars(
-        sa.select(Exchange.id).where(Exchange.ended.is_not(None)).order_by(Exchange.id)
-    ).all()
-    if ended:
-        themes = _themes_by(exchange_themes, "exchange_id")
-        mentors = db.session.execute(
-            sa.select(ExchangeParticipant.exchange_id, ExchangeParticipant.city_id)
-            .where(
-                ExchangeParticipant.exchange_id.in_(ended),
-                ExchangeParticipant.side == ParticipantSide.mentor,
-                ExchangeParticipant.city_id.is_not(None),
-            )
-            .order_by(ExchangeParticipant.exchange_id, ExchangeParticipant.position)
-        )
-        found += [(city_id, themes[exchange_id], None) for exchange_id, city_id in mentors]
-    done = db.session.scalars(
-        sa.select(ExchangeRequest)
-        .where(ExchangeRequest.status == RequestStatus.completed)
-        .order_by(ExchangeRequest.id)
-        .options(
-            selectinload(ExchangeRequest.themes),
-            selectinload(ExchangeRequest.proposals),
-            selectinload(ExchangeRequest.reports),
-        )
+    rated = sa.and_(
+        ExchangeReport.request_id == Exchange.request_id, ExchangeReport.side == Side.requester
     )
-    for request in done:
-        chosen = request.accepted_proposal
-        if chosen is not None:
-            written = request.report_of(Side.requester)
-            feedback = (written.rating - 1) / (len(RATINGS) - 1) if written else None
-            found.append((chosen.mentor_city_id, [t.slug for t in request.themes], feedback))
-    return found
+    ended = db.session.execute(
+        sa.select(Exchange.id, ExchangeReport.rating)
+        .outerjoin(ExchangeReport, rated)
+        .where(Exchange.ended.is_not(None))
+        .order_by(Exchange.id)
+    ).all()
+    if not ended:
+        return []
+    ratings = dict(ended)
+    themes = _themes_by(exchange_themes, "exchange_id")
+    mentors = db.session.execute(
+        sa.select(ExchangeParticipant.exchange_id, ExchangeParticipant.city_id)
+        .where(
+            ExchangeParticipant.exchange_id.in_(list(ratings)),
+            ExchangeParticipant.side == ParticipantSide.mentor,
+            ExchangeParticipant.city_id.is_not(None),
+        )
+        .order_by(ExchangeParticipant.exchange_id, ExchangeParticipant.position)
+    )
+    return [
+        (city_id, themes[exchange_id], _feedback(ratings[exchange_id]))
+        for exchange_id, city_id in mentors
+    ]
+
+
+def _feedback(rating: int | None) -> float | None:
+    return (rating - 1) / (len(RATINGS) - 1) if rating is not None else None
 
 
 def build_network() -> matching.Network:
