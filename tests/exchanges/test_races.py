@@ -1,13 +1,13 @@
 """Two people taking a step on the same exchange at the same moment get one valid outcome.
 
 Each race sends two API requests from two threads released together by a barrier, each with its
-own client, session and database connection, many times over. Staff approving twice mail each
-city once; both cities accepting put the request in progress once; both cities reporting
-complete it once, record one public exchange and free the mentor's place. The loser of a race
-that only one may win gets a 409.
+own client, session and database connection, ITERATIONS times over. Staff approving twice mail
+each city once; both cities accepting put the request in progress once; both cities reporting
+complete it once, make one public exchange record and free the mentor's place; a mentor offering
+its last place to two requests fills it once. The loser of a race only one may win gets a 409.
 
-Only PostgreSQL runs requests side by side: SQLite lets one writer in at a time and the hub
-serves it from one process, so the race cannot be reproduced there.
+Only PostgreSQL runs these steps side by side (row locks); SQLite lets one writer in at a time,
+so the race cannot be reproduced there.
 """
 
 from __future__ import annotations
