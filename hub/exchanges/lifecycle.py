@@ -7,7 +7,8 @@ history row, and every decision on a proposal an audit event.
 
 Each step first locks its request's row and reads the request afresh (`_lock`), so two steps
 taken at the same moment run one after the other: the second sees what the first did, and is
-refused or completes it. Steps that fill a mentor's place also lock the mentor city's row.
+refused or completes it. Steps that fill a mentor's place also lock the mentor city's row. On
+SQLite, which has no row locks, the step takes the database's one write lock instead.
 """
 
 from __future__ import annotations
@@ -79,7 +80,8 @@ FOR_UPDATE = {"key_share": True}
 
 def _lock(request: ExchangeRequest) -> ExchangeRequest:
     """Wait for any other step on `request` to end, then read it again with its proposals,
-    reports and history. (SQLite ignores row locks: it lets one writer in at a time.)"""
+    reports and history."""
+    _sqlite_write_lock()
     return db.session.execute(
         sa.select(ExchangeRequest)
         .where(ExchangeRequest.id == request.id)
@@ -91,6 +93,14 @@ def _lock(request: ExchangeRequest) -> ExchangeRequest:
         )
         .execution_options(populate_existing=True)
     ).scalar_one()
+
+
+def _sqlite_write_lock() -> None:
+    """SQLite ignores row locks, but lets one transaction write at a time: a write that changes
+    nothing, before anything is read, makes a second step wait for the first to commit."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        table = ExchangeRequest.__table__
+        db.session.execute(sa.update(table).where(sa.false()).values(updated_at=table.c.updated_at))
 
 
 def _lock_city(city: City) -> None:
@@ -397,6 +407,7 @@ def run_round(actor: User | None, dry_run: bool = False) -> Round:
         .execution_options(populate_existing=True)
     )
     if not dry_run:  # a round waits for steps on its requests, then offers wait for it
+        _sqlite_write_lock()
         waiting = waiting.with_for_update(**FOR_UPDATE)
     waiting = db.session.scalars(waiting).all()
     if not dry_run:
