@@ -111,7 +111,8 @@ def upgrade():
             ["id"],
             ondelete="SET NULL",
         )
-    record_completed(op.get_bind())
+    if not op.get_context().as_sql:  # an offline (--sql) script cannot read the requests
+        record_completed(op.get_bind())
 
 
 def downgrade():
