@@ -12,13 +12,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hub.cities.models import City, Theme
+from hub.content import ownership
 from hub.content.documents import (
     Document,
     content_files,
-    parse_document,
+    document_name,
     read_document,
     render_document,
 )
+from hub.content.models import ContentStamp
+from hub.content.ownership import HubChange
 from hub.content.publications import (
     CaseRecord,
     CaseTextRecord,
@@ -39,14 +42,26 @@ class LoadReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # Files whose record changed in the hub since they were last loaded: the hub's copy stays.
+    kept: list[HubChange] = field(default_factory=list)
+    # Files loaded over a change made in the hub (`force`), each in the audit log.
+    overwritten: list[HubChange] = field(default_factory=list)
+    # Stored values that no longer pass the content rules, each naming its record.
+    warnings: list[str] = field(default_factory=list)
     errors: list[ContentError] = field(default_factory=list)
 
 
 # Loading ---------------------------------------------------------------------------------------
 
 
-def load_directory(root: Path, advance: Callable[[int], object] | None = None) -> LoadReport:
-    """Load every content file under `root`; bad files are reported and change nothing."""
+def load_directory(
+    root: Path, advance: Callable[[int], object] | None = None, *, force: bool = False
+) -> LoadReport:
+    """Load every content file under `root`; bad files are reported and change nothing.
+
+    A record changed in the hub since its file was last loaded is kept as the hub holds it and
+    reported, unless `force`.
+    """
     report = LoadReport()
     documents = []
     for path in content_files(root):
@@ -57,40 +72,64 @@ def load_directory(root: Path, advance: Callable[[int], object] | None = None) -
             if advance:
                 advance(1)
     documents.sort(key=lambda doc: doc.order)
+    loading = Loading(report, ownership.stamps(), force)
     for document in documents:
         if advance:
             advance(1)
         try:
-            outcome = load_document(document)
+            outcome = loading.load(document)
         except ContentError as error:
             report.errors.append(error)
             continue
-        getattr(report, outcome).append(document.path)
+        if outcome is not None:
+            getattr(report, outcome).append(document.path)
     return report
 
 
-def load_document(document: Document) -> str:
-    """Bring one record in line with its file: 'created', 'updated' or 'unchanged'."""
-    loader = RECORDS[document.kind, document.is_translation]
-    existing = loader.find(document)
-    if existing is not None and _same(loader.export(existing), document):
-        return "unchanged"
-    references = loader.resolve(document)
-    record = existing if existing is not None else loader.create(document)
-    loader.apply(record, document, references)
-    state = getattr(document.data, "state", None)
-    if state is not None:  # the originals of cases and webinars carry a publication state
-        record.state = state
-    db.session.flush()
-    return "created" if existing is None else "updated"
+@dataclass
+class Loading:
+    """One load: its report, the files' stamps, and whether it overwrites the hub's changes."""
+
+    report: LoadReport
+    stamps: dict[str, ContentStamp]
+    force: bool = False
+
+    def load(self, document: Document) -> str | None:
+        """Bring one record in line with its file: 'created', 'updated' or 'unchanged', or None
+        when the record changed in the hub (kept, or overwritten when forced)."""
+        loader = RECORDS[document.kind, document.is_translation]
+        existing = loader.find(document)
+        found = self.stamps.get(document.name)
+        change = ownership.deleted_in_hub(document, found) if existing is None else None
+        if change is not None and not self.force:
+            self.report.kept.append(change)
+            return None
+        references = loader.resolve(document)  # a file naming what does not exist is refused
+        if existing is not None:
+            stored = ownership.read_stored(loader, existing, document)
+            self.report.warnings += stored.problems
+            if stored.document is not None and _same(stored.document, document):
+                ownership.stamp(self.stamps, document, stored.digest)
+                return "unchanged"
+            change = ownership.hub_change(document, existing, stored, found)
+            if change is not None and not self.force:
+                self.report.kept.append(change)
+                return None
+        record = existing if existing is not None else loader.create(document)
+        loader.apply(record, document, references)
+        state = getattr(document.data, "state", None)
+        if state is not None:  # the originals of cases and webinars carry a publication state
+            record.state = state
+        db.session.flush()
+        ownership.stamp(self.stamps, document, ownership.digest(document))
+        if change is not None:
+            ownership.record_overwrite(record, change)
+            self.report.overwritten.append(change)
+            return None
+        return "created" if existing is None else "updated"
 
 
-def _same(exported: tuple[dict, str], document: Document) -> bool:
-    front, body = exported
-    try:
-        stored = parse_document(front, body, document.path)
-    except ContentError:  # what the database holds no longer passes: the file will replace it
-        return False
+def _same(stored: Document, document: Document) -> bool:
     return stored.data == document.data and stored.body == document.body
 
 
@@ -121,9 +160,9 @@ def export_directory(root: Path) -> list[Path]:
 
 def exported_documents() -> Iterable[tuple[str, tuple[dict, str]]]:
     for theme in db.session.scalars(db.select(Theme).order_by(Theme.position)):
-        yield f"themes/{theme.slug}.md", ThemeRecord.export(theme)
+        yield document_name("theme", theme.slug), ThemeRecord.export(theme)
     for city in db.session.scalars(db.select(City).order_by(City.slug)):
-        yield f"cities/{city.slug}.md", CityRecord.export(city)
+        yield document_name("city", city.slug), CityRecord.export(city)
     for case in db.session.scalars(db.select(CaseStudy).order_by(CaseStudy.slug)):
         for text in case.texts:
             exported = (
@@ -131,7 +170,7 @@ def exported_documents() -> Iterable[tuple[str, tuple[dict, str]]]:
                 if text.language == case.original_language
                 else CaseTextRecord.export(text)
             )
-            yield f"cases/{case.slug}.{text.language}.md", exported
+            yield document_name("case", case.slug, text.language), exported
     for webinar in db.session.scalars(db.select(Webinar).order_by(Webinar.slug)):
         for text in webinar.texts:
             exported = (
@@ -139,6 +178,6 @@ def exported_documents() -> Iterable[tuple[str, tuple[dict, str]]]:
                 if text.language == webinar.original_language
                 else WebinarTextRecord.export(text)
             )
-            yield f"webinars/{webinar.slug}.{text.language}.md", exported
+            yield document_name("webinar", webinar.slug, text.language), exported
     for exchange in db.session.scalars(db.select(Exchange).order_by(Exchange.slug)):
-        yield f"exchanges/{exchange.slug}.md", ExchangeRecord.export(exchange)
+        yield document_name("exchange", exchange.slug), ExchangeRecord.export(exchange)
