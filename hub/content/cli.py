@@ -66,6 +66,12 @@ def load_command(path: Path, force: bool) -> None:
 @content_cli.command("export")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 def export_command(directory: Path) -> None:
-    """Write every record to DIRECTORY in the content file format."""
-    written = content_files.export_directory(directory)
-    click.echo(f"{len(written)} files written to {directory}")
+    """Write every record, drafts and archived ones included, to DIRECTORY as content files."""
+    report = content_files.export_directory(directory)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for error in report.errors:
+        click.echo(f"error: {error}, not written", err=True)
+    click.echo(f"{len(report.written)} files written to {directory}")
+    if report.errors:
+        sys.exit(1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from hub.cities.models import City, Theme
@@ -18,6 +19,7 @@ from hub.content.documents import (
     content_files,
     document_name,
     read_document,
+    record_name,
     render_document,
 )
 from hub.content.models import ContentStamp
@@ -147,37 +149,60 @@ RECORDS = {
 # Exporting -------------------------------------------------------------------------------------
 
 
-def export_directory(root: Path) -> list[Path]:
-    """Write every record back as content files under `root`; returns the files written."""
-    written = []
-    for relative, (front, body) in exported_documents():
-        path = root / relative
+@dataclass
+class ExportReport:
+    written: list[Path] = field(default_factory=list)
+    # Records whose stored values no longer pass the content rules: written as they are.
+    warnings: list[str] = field(default_factory=list)
+    # Records that cannot be read back at all: not written.
+    errors: list[str] = field(default_factory=list)
+
+
+def export_directory(root: Path) -> ExportReport:
+    """Write every record, drafts and archived ones included, as content files under `root`."""
+    report = ExportReport()
+    for name, record, export in exported_documents():
+        try:
+            front, body = export()
+        except ownership.UNREADABLE as error:
+            report.errors.append(ownership.unreadable(record, error))
+            continue
+        report.warnings += ownership.problems(front, body, record)
+        path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render_document(front, body), encoding="utf-8")
-        written.append(path)
-    return written
+        report.written.append(path)
+    return report
 
 
-def exported_documents() -> Iterable[tuple[str, tuple[dict, str]]]:
+Export = Callable[[], tuple[dict, str]]
+
+
+def exported_documents() -> Iterable[tuple[str, str, Export]]:
+    """Each file an export writes: its name, its record as a report names it, and its export."""
     for theme in db.session.scalars(db.select(Theme).order_by(Theme.position)):
-        yield document_name("theme", theme.slug), ThemeRecord.export(theme)
+        yield *_named("theme", theme.slug), partial(ThemeRecord.export, theme)
     for city in db.session.scalars(db.select(City).order_by(City.slug)):
-        yield document_name("city", city.slug), CityRecord.export(city)
+        yield *_named("city", city.slug), partial(CityRecord.export, city)
     for case in db.session.scalars(db.select(CaseStudy).order_by(CaseStudy.slug)):
         for text in case.texts:
-            exported = (
-                CaseRecord.export(case)
+            export = (
+                partial(CaseRecord.export, case)
                 if text.language == case.original_language
-                else CaseTextRecord.export(text)
+                else partial(CaseTextRecord.export, text)
             )
-            yield document_name("case", case.slug, text.language), exported
+            yield *_named("case", case.slug, text.language), export
     for webinar in db.session.scalars(db.select(Webinar).order_by(Webinar.slug)):
         for text in webinar.texts:
-            exported = (
-                WebinarRecord.export(webinar)
+            export = (
+                partial(WebinarRecord.export, webinar)
                 if text.language == webinar.original_language
-                else WebinarTextRecord.export(text)
+                else partial(WebinarTextRecord.export, text)
             )
-            yield document_name("webinar", webinar.slug, text.language), exported
+            yield *_named("webinar", webinar.slug, text.language), export
     for exchange in db.session.scalars(db.select(Exchange).order_by(Exchange.slug)):
-        yield document_name("exchange", exchange.slug), ExchangeRecord.export(exchange)
+        yield *_named("exchange", exchange.slug), partial(ExchangeRecord.export, exchange)
+
+
+def _named(kind: str, slug: str, language: str | None = None) -> tuple[str, str]:
+    return document_name(kind, slug, language), record_name(kind, slug, language)

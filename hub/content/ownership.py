@@ -94,16 +94,30 @@ def read_stored(loader: Any, record: Any, document: Document) -> Stored:
     try:
         front, body = loader.export(record)
     except UNREADABLE as error:
-        problem = _l("It cannot be read back (%(error)s).", error=f"{type(error).__name__}")
-        return Stored(None, _hash(repr(error)), [f"{document.record}: {problem}"])
+        return Stored(None, _hash(repr(error)), [unreadable(document.record, error)])
     try:
         stored = parse_document(front, body, document.record)
     except ContentError as error:
         return Stored(None, _hash([front, body]), error.lines())
     except UNREADABLE as error:
-        problem = _l("It cannot be read back (%(error)s).", error=f"{type(error).__name__}")
-        return Stored(None, _hash([front, body]), [f"{document.record}: {problem}"])
+        return Stored(None, _hash([front, body]), [unreadable(document.record, error)])
     return Stored(stored, digest(stored), [])
+
+
+def problems(front: dict, body: str, record: str) -> list[str]:
+    """What in an exported record would not load again, each naming the record."""
+    try:
+        parse_document(front, body, record)
+    except ContentError as error:
+        return error.lines()
+    except UNREADABLE as error:
+        return [unreadable(record, error)]
+    return []
+
+
+def unreadable(record: str, error: Exception) -> str:
+    reason = _l("It cannot be read back (%(error)s).", error=type(error).__name__)
+    return f"{record}: {reason}"
 
 
 def stamps() -> dict[str, ContentStamp]:
