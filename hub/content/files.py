@@ -2,7 +2,8 @@
 
 Loading validates each file completely and resolves every reference before it changes anything,
 so a bad file is reported (path, field, reason) and changes nothing. A record whose file says
-what the database already holds is left alone, which makes loading idempotent. The caller commits.
+what the database already holds is left alone, which makes loading idempotent; one changed in the
+hub since its last load is kept and reported (`hub.content.ownership`). The caller commits.
 """
 
 from __future__ import annotations
