@@ -82,6 +82,7 @@ def register_models() -> None:
     import hub.accounts.models
     import hub.audit
     import hub.cities.models
+    import hub.content.models
     import hub.exchanges.models
     import hub.publishing.models
     import hub.search.outbox  # noqa: F401

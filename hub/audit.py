@@ -43,6 +43,7 @@ class AuditAction(LabelledEnum):
     match_accepted = "match_accepted", _l("Proposal accepted")
     match_declined = "match_declined", _l("Proposal declined")
     matching_round = "matching_round", _l("Matching round")
+    content_overwritten = "content_overwritten", _l("Content file loaded over a hub change")
 
 
 class AuditEvent(db.Model):

@@ -32,6 +32,7 @@ APP_TABLES = {
     "mail_messages",
     "audit_events",
     "translation_reports",
+    "content_stamps",
 }
 
 

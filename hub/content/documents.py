@@ -20,6 +20,13 @@ SKIPPED_FILES = frozenset({"FORMAT.md", "README.md"})
 MAX_FILE_BYTES = 1_000_000
 # Records that others refer to load first; translations after their originals.
 LOAD_ORDER = ("theme", "city", "case", "webinar", "exchange")
+FOLDERS = {
+    "theme": "themes",
+    "city": "cities",
+    "case": "cases",
+    "webinar": "webinars",
+    "exchange": "exchanges",
+}
 _BODY = TypeAdapter(BODY)
 
 
@@ -46,6 +53,36 @@ class Document:
     @property
     def order(self) -> tuple[int, bool, str]:
         return (LOAD_ORDER.index(self.kind), self.is_translation, self.path)
+
+    @property
+    def slug(self) -> str:
+        """The slug of the record this file describes, or of the one it translates."""
+        return getattr(self.data, "translation_of", None) or self.data.slug  # type: ignore[attr-defined]
+
+    @property
+    def language(self) -> str | None:
+        """The language of a case or webinar version; None for a kind with one file a record."""
+        return getattr(self.data, "language", None)
+
+    @property
+    def name(self) -> str:
+        """The file's name in a content folder, whatever the path it was read from."""
+        return document_name(self.kind, self.slug, self.language)
+
+    @property
+    def record(self) -> str:
+        """The record this file describes, as a report names it: `case <slug> (fr)`."""
+        return record_name(self.kind, self.slug, self.language)
+
+
+def document_name(kind: str, slug: str, language: str | None = None) -> str:
+    """Where export writes a record: `cities/mombasa.md`, `cases/<slug>.<language>.md`."""
+    folder = FOLDERS[kind]
+    return f"{folder}/{slug}.{language}.md" if language else f"{folder}/{slug}.md"
+
+
+def record_name(kind: str, slug: str, language: str | None = None) -> str:
+    return f"{kind} {slug} ({language})" if language else f"{kind} {slug}"
 
 
 def content_files(root: Path) -> list[Path]:

@@ -2,23 +2,29 @@
 
 Loading validates each file completely and resolves every reference before it changes anything,
 so a bad file is reported (path, field, reason) and changes nothing. A record whose file says
-what the database already holds is left alone, which makes loading idempotent. The caller commits.
+what the database already holds is left alone, which makes loading idempotent; one changed in the
+hub since its last load is kept and reported (`hub.content.ownership`). The caller commits.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from hub.cities.models import City, Theme
+from hub.content import ownership
 from hub.content.documents import (
     Document,
     content_files,
-    parse_document,
+    document_name,
     read_document,
+    record_name,
     render_document,
 )
+from hub.content.models import ContentStamp
+from hub.content.ownership import HubChange
 from hub.content.publications import (
     CaseRecord,
     CaseTextRecord,
@@ -39,14 +45,26 @@ class LoadReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # Files whose record changed in the hub since they were last loaded: the hub's copy stays.
+    kept: list[HubChange] = field(default_factory=list)
+    # Files loaded over a change made in the hub (`force`), each in the audit log.
+    overwritten: list[HubChange] = field(default_factory=list)
+    # Stored values that no longer pass the content rules, each naming its record.
+    warnings: list[str] = field(default_factory=list)
     errors: list[ContentError] = field(default_factory=list)
 
 
 # Loading ---------------------------------------------------------------------------------------
 
 
-def load_directory(root: Path, advance: Callable[[int], object] | None = None) -> LoadReport:
-    """Load every content file under `root`; bad files are reported and change nothing."""
+def load_directory(
+    root: Path, advance: Callable[[int], object] | None = None, *, force: bool = False
+) -> LoadReport:
+    """Load every content file under `root`; bad files are reported and change nothing.
+
+    A record changed in the hub since its file was last loaded is kept as the hub holds it and
+    reported, unless `force`.
+    """
     report = LoadReport()
     documents = []
     for path in content_files(root):
@@ -57,40 +75,64 @@ def load_directory(root: Path, advance: Callable[[int], object] | None = None) -
             if advance:
                 advance(1)
     documents.sort(key=lambda doc: doc.order)
+    loading = Loading(report, ownership.stamps(), force)
     for document in documents:
         if advance:
             advance(1)
         try:
-            outcome = load_document(document)
+            outcome = loading.load(document)
         except ContentError as error:
             report.errors.append(error)
             continue
-        getattr(report, outcome).append(document.path)
+        if outcome is not None:
+            getattr(report, outcome).append(document.path)
     return report
 
 
-def load_document(document: Document) -> str:
-    """Bring one record in line with its file: 'created', 'updated' or 'unchanged'."""
-    loader = RECORDS[document.kind, document.is_translation]
-    existing = loader.find(document)
-    if existing is not None and _same(loader.export(existing), document):
-        return "unchanged"
-    references = loader.resolve(document)
-    record = existing if existing is not None else loader.create(document)
-    loader.apply(record, document, references)
-    state = getattr(document.data, "state", None)
-    if state is not None:  # the originals of cases and webinars carry a publication state
-        record.state = state
-    db.session.flush()
-    return "created" if existing is None else "updated"
+@dataclass
+class Loading:
+    """One load: its report, the files' stamps, and whether it overwrites the hub's changes."""
+
+    report: LoadReport
+    stamps: dict[str, ContentStamp]
+    force: bool = False
+
+    def load(self, document: Document) -> str | None:
+        """Bring one record in line with its file: 'created', 'updated' or 'unchanged', or None
+        when the record changed in the hub (kept, or overwritten when forced)."""
+        loader = RECORDS[document.kind, document.is_translation]
+        existing = loader.find(document)
+        found = self.stamps.get(document.name)
+        change = ownership.deleted_in_hub(document, found) if existing is None else None
+        if change is not None and not self.force:
+            self.report.kept.append(change)
+            return None
+        references = loader.resolve(document)  # a file naming what does not exist is refused
+        if existing is not None:
+            stored = ownership.read_stored(loader, existing, document)
+            self.report.warnings += stored.problems
+            if stored.document is not None and _same(stored.document, document):
+                ownership.stamp(self.stamps, document, stored.digest)
+                return "unchanged"
+            change = ownership.hub_change(document, existing, stored, found)
+            if change is not None and not self.force:
+                self.report.kept.append(change)
+                return None
+        record = existing if existing is not None else loader.create(document)
+        loader.apply(record, document, references)
+        state = getattr(document.data, "state", None)
+        if state is not None:  # the originals of cases and webinars carry a publication state
+            record.state = state
+        db.session.flush()
+        ownership.stamp(self.stamps, document, ownership.digest(document))
+        if change is not None:
+            ownership.record_overwrite(record, change)
+            self.report.overwritten.append(change)
+            return None
+        return "created" if existing is None else "updated"
 
 
-def _same(exported: tuple[dict, str], document: Document) -> bool:
-    front, body = exported
-    try:
-        stored = parse_document(front, body, document.path)
-    except ContentError:  # what the database holds no longer passes: the file will replace it
-        return False
+def _same(stored: Document, document: Document) -> bool:
     return stored.data == document.data and stored.body == document.body
 
 
@@ -108,37 +150,60 @@ RECORDS = {
 # Exporting -------------------------------------------------------------------------------------
 
 
-def export_directory(root: Path) -> list[Path]:
-    """Write every record back as content files under `root`; returns the files written."""
-    written = []
-    for relative, (front, body) in exported_documents():
-        path = root / relative
+@dataclass
+class ExportReport:
+    written: list[Path] = field(default_factory=list)
+    # Records whose stored values no longer pass the content rules: written as they are.
+    warnings: list[str] = field(default_factory=list)
+    # Records that cannot be read back at all: not written.
+    errors: list[str] = field(default_factory=list)
+
+
+def export_directory(root: Path) -> ExportReport:
+    """Write every record, drafts and archived ones included, as content files under `root`."""
+    report = ExportReport()
+    for name, record, export in exported_documents():
+        try:
+            front, body = export()
+        except ownership.UNREADABLE as error:
+            report.errors.append(ownership.unreadable(record, error))
+            continue
+        report.warnings += ownership.problems(front, body, record)
+        path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(render_document(front, body), encoding="utf-8")
-        written.append(path)
-    return written
+        report.written.append(path)
+    return report
 
 
-def exported_documents() -> Iterable[tuple[str, tuple[dict, str]]]:
+Export = Callable[[], tuple[dict, str]]
+
+
+def exported_documents() -> Iterable[tuple[str, str, Export]]:
+    """Each file an export writes: its name, its record as a report names it, and its export."""
     for theme in db.session.scalars(db.select(Theme).order_by(Theme.position)):
-        yield f"themes/{theme.slug}.md", ThemeRecord.export(theme)
+        yield *_named("theme", theme.slug), partial(ThemeRecord.export, theme)
     for city in db.session.scalars(db.select(City).order_by(City.slug)):
-        yield f"cities/{city.slug}.md", CityRecord.export(city)
+        yield *_named("city", city.slug), partial(CityRecord.export, city)
     for case in db.session.scalars(db.select(CaseStudy).order_by(CaseStudy.slug)):
         for text in case.texts:
-            exported = (
-                CaseRecord.export(case)
+            export = (
+                partial(CaseRecord.export, case)
                 if text.language == case.original_language
-                else CaseTextRecord.export(text)
+                else partial(CaseTextRecord.export, text)
             )
-            yield f"cases/{case.slug}.{text.language}.md", exported
+            yield *_named("case", case.slug, text.language), export
     for webinar in db.session.scalars(db.select(Webinar).order_by(Webinar.slug)):
         for text in webinar.texts:
-            exported = (
-                WebinarRecord.export(webinar)
+            export = (
+                partial(WebinarRecord.export, webinar)
                 if text.language == webinar.original_language
-                else WebinarTextRecord.export(text)
+                else partial(WebinarTextRecord.export, text)
             )
-            yield f"webinars/{webinar.slug}.{text.language}.md", exported
+            yield *_named("webinar", webinar.slug, text.language), export
     for exchange in db.session.scalars(db.select(Exchange).order_by(Exchange.slug)):
-        yield f"exchanges/{exchange.slug}.md", ExchangeRecord.export(exchange)
+        yield *_named("exchange", exchange.slug), partial(ExchangeRecord.export, exchange)
+
+
+def _named(kind: str, slug: str, language: str | None = None) -> tuple[str, str]:
+    return document_name(kind, slug, language), record_name(kind, slug, language)

@@ -202,8 +202,7 @@ class WebinarRecord(SluggedRecord):
         for speaker, spec, city in zip(
             webinar.speakers, specs, refs["speaker_cities"], strict=True
         ):
-            speaker.names = {**speaker.names, lang: spec.name}
-            speaker.roles = {**speaker.roles, lang: spec.role}
+            _name_speaker(speaker, lang, spec)
             speaker.city = city
         text = webinar.original or WebinarText(language=lang)
         if text not in webinar.texts:
@@ -251,6 +250,13 @@ class WebinarRecord(SluggedRecord):
         ), text.body
 
 
+def _name_speaker(speaker: Speaker, lang: str, spec) -> None:
+    # A stored value that is not a mapping (changed outside the hub) is replaced, not tripped on.
+    names = speaker.names if isinstance(speaker.names, dict) else {}
+    roles = speaker.roles if isinstance(speaker.roles, dict) else {}
+    speaker.names, speaker.roles = {**names, lang: spec.name}, {**roles, lang: spec.role}
+
+
 def _apply_webinar_text(text: WebinarText, doc: Document) -> None:
     f = doc.data
     text.machine_translated = f.machine_translated
@@ -284,8 +290,7 @@ class WebinarTextRecord(TranslationRecord):
         if text not in webinar.texts:
             webinar.texts.append(text)
         for speaker, spec in zip(webinar.speakers, doc.data.speakers, strict=True):
-            speaker.names = {**speaker.names, lang: spec.name}
-            speaker.roles = {**speaker.roles, lang: spec.role}
+            _name_speaker(speaker, lang, spec)
         _apply_webinar_text(text, doc)
 
     @staticmethod

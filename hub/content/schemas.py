@@ -20,6 +20,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, mo
 from pydantic_core import InitErrorDetails
 
 from hub import vocab
+from hub.cities.forms import MAX_SUMMARY
 from hub.exchanges.states import ExchangeFormat, ParticipantSide
 from hub.publishing.states import PublicationState as States
 from hub.types import (
@@ -65,6 +66,11 @@ Slugs = Annotated[list[Slug], AfterValidator(lambda slugs: sorted(unique(slugs))
 Languages = Annotated[list[LanguageCode], AfterValidator(unique)]
 LocalizedTexts = Annotated[dict[LanguageCode, StorableText], AfterValidator(needs_english)]
 LocalizedLines = Annotated[dict[LanguageCode, Line], AfterValidator(needs_english)]
+# A city's profile: paragraphs a focal point keeps in the profile form, within the form's limit,
+# so a summary saved in the browser always loads and exports again, and a file's always saves.
+CitySummaries = Annotated[
+    dict[LanguageCode, storable_text(MAX_SUMMARY, required=False)], AfterValidator(needs_english)
+]
 
 HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
@@ -179,7 +185,9 @@ class CityFile(FileSchema):
     member_since: Year | None = described("The year the city joined the network.", default=None)
     mentor_capacity: MentorCapacity = described("Exchanges it can mentor at once.", default=0)
     expertise: Slugs = described("Slugs of the themes the city declares expertise in.", default=[])
-    summaries: LocalizedTexts = described("A short profile by language code; English required.")
+    summaries: CitySummaries = described(
+        "A short profile by language code, in paragraphs; English required."
+    )
 
 
 class Participant(FileSchema):

@@ -215,3 +215,22 @@ def test_a_multi_line_city_summary_exports_and_loads_again(app, runner, tmp_path
     assert result.exit_code == 0, result.output
     # A carriage return and the newline it stands for are the same text: nothing to update.
     assert "0 created, 0 updated" in result.output and "0 with errors" in result.output
+
+
+def test_a_city_summary_follows_the_profile_forms_rule(app, runner, content):
+    """Paragraphs, up to the 2,000 characters the focal point's form allows: what one saves,
+    the other loads."""
+    paragraphs = "summaries:\n  en: |-\n    A test city.\n\n    It has two paragraphs.\n"
+    write(
+        content, "cities/testville.md", CITY.replace("summaries: {en: A test city.}\n", paragraphs)
+    )
+    assert load(runner, content).exit_code == 0
+    with app.app_context():
+        stored = db.session.scalar(sa.select(City.summaries).filter_by(slug="testville"))
+        assert stored == {"en": "A test city.\n\nIt has two paragraphs."}
+    too_long = f"summaries: {{en: {'x' * 2001}}}\n"
+    path = write(
+        content, "cities/testville.md", CITY.replace("summaries: {en: A test city.}\n", too_long)
+    )
+    result = load(runner, content)
+    assert f"error: {path}: summaries: At most 2000 characters." in errors_of(result)
