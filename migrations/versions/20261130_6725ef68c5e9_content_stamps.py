@@ -5,7 +5,7 @@ so a later load tells a change made in the hub and keeps it. The audit log's act
 `content_overwritten`, which `content load --force` records.
 
 Revision ID: 6725ef68c5e9
-Revises: 7c3e1f20a9d4
+Revises: 5b1d2e7f9a30
 Create Date: 2026-11-30 12:33:50
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "6725ef68c5e9"
-down_revision = "7c3e1f20a9d4"
+down_revision = "5b1d2e7f9a30"
 branch_labels = None
 depends_on = None
 
