@@ -13,6 +13,8 @@ someone loaded earlier cannot silently overwrite a change they did not see.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -23,6 +25,8 @@ from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from hub.errors import ChangedMeanwhile, InvalidInput, PreconditionFailed
 
+# Hex digits of a field's fingerprint in a form: enough to tell a change, short to carry.
+FINGERPRINT_LENGTH = 12
 CHANGED_MEANWHILE = _l(
     "Someone else changed this record since you loaded it. Load it again, or send its current "
     "ETag in If-Match."
@@ -89,11 +93,10 @@ def check_if_match(kind: str, record: Versioned) -> None:
         raise PreconditionFailed({"_": STALE_IF_MATCH})
 
 
-def check_form_version(record: Versioned, sent: Any) -> bool:
-    """Whether a form's hidden version is the record's current one (a missing or garbled
-    version counts as stale: the form shows the record's current values to compare)."""
+def same_version(version: int, sent: Any) -> bool:
+    """Whether a form's hidden version is `version` (a garbled one is not)."""
     try:
-        return int(sent) == record.version
+        return int(sent) == version
     except (TypeError, ValueError):
         return False
 
@@ -106,10 +109,29 @@ def stale_error() -> PreconditionFailed | ChangedMeanwhile:
     return ChangedMeanwhile({"_": CHANGED_MEANWHILE})
 
 
-def differences(mine: dict[str, Any], current: dict[str, Any], names: Iterable[str]) -> dict:
-    """The fields among `names` whose current value differs from the one the user started
-    from, with their current value."""
-    return {name: current.get(name) for name in names if mine.get(name) != current.get(name)}
+# --- Forms ---------------------------------------------------------------------------------------
+
+
+def _fingerprint(value: Any) -> str:
+    text = json.dumps(value, default=str, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()[:FINGERPRINT_LENGTH]
+
+
+def fingerprints(values: dict[str, Any], names: Iterable[str]) -> str:
+    """What a form carries of the values it started from: a short hash per field, as JSON."""
+    return json.dumps({name: _fingerprint(values.get(name)) for name in names})
+
+
+def changed_since(started: str | None, current: dict[str, Any], names: Iterable[str]) -> list:
+    """The fields among `names` whose current value is not the one the form started from
+    (all of them when the form's fingerprints are missing or garbled)."""
+    try:
+        before = json.loads(started or "")
+    except ValueError:
+        before = None
+    if not isinstance(before, dict):
+        before = {}
+    return [name for name in names if before.get(name) != _fingerprint(current.get(name))]
 
 
 # --- Bumping ------------------------------------------------------------------------------------

@@ -194,6 +194,13 @@ def refused(error: HubError, to: str):
     return redirect(to, 303)
 
 
+def start_over() -> None:
+    """Drop a write that lost to a concurrent one, so that the page can read the record as it
+    now is and offer to merge; the request answers 409 and commits nothing."""
+    db.session.rollback()
+    g.hub_refused = True
+
+
 # --- Addresses -----------------------------------------------------------------------------------
 
 # Where `make run` serves the hub; production sets HUB_SERVER_NAME to its public host.
