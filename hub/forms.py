@@ -70,10 +70,10 @@ class VersionedForm(HubForm):
         field = self[name]
         labels = {}
         for choice in getattr(field, "choices", None) or []:
-            value, label = (
+            key, label = (
                 (choice.value, choice.label) if isinstance(choice, SelectChoice) else choice
             )
-            labels[str(value)] = str(label if label is not None else value)
+            labels[str(key)] = str(label if label is not None else key)
         items = value if isinstance(value, list | tuple) else [value]
         if all(item in (None, "") for item in items):
             return ""

@@ -8,7 +8,7 @@ someone loaded earlier cannot silently overwrite a change they did not see.
   (`version_owner`): a change of relationships is as safe as a change of columns, and two
   writers of the same record are serialized by the UPDATE of its row.
 - The API sends a strong ETag `"<kind>-<id>-<version>"` and honours `If-Match`
-  (`check_if_match`); forms carry the version in a hidden field (`check_form_version`).
+  (`check_if_match`); forms carry the version in a hidden field (`hub.forms.VersionedForm`).
 """
 
 from __future__ import annotations
@@ -56,9 +56,11 @@ class Versioned:
         return None
 
 
-def etag(kind: str, record: Versioned) -> str:
-    """The record's strong entity tag, quotes included."""
-    return f'"{kind}-{record.id}-{record.version}"'  # type: ignore[attr-defined]
+def etag(kind: str, record: Versioned, *more: object) -> str:
+    """The record's strong entity tag, quotes included: `"<kind>-<id>-<version>"`, then any
+    other state the tag covers (`more`)."""
+    parts = (kind, record.id, record.version, *more)  # type: ignore[attr-defined]
+    return '"' + "-".join(str(part) for part in parts) + '"'
 
 
 def _if_match() -> list[str] | None:
@@ -83,13 +85,13 @@ def sent_if_match() -> bool:
     return request.headers.get("If-Match") is not None
 
 
-def check_if_match(kind: str, record: Versioned) -> None:
-    """PreconditionFailed unless If-Match is absent, `*`, or names the record's current ETag
-    (compared strongly, as RFC 9110 asks: a weak tag never matches)."""
+def check_if_match(current: str) -> None:
+    """PreconditionFailed unless If-Match is absent, `*`, or names the `current` ETag of the
+    record (compared strongly, as RFC 9110 asks: a weak tag never matches)."""
     tags = _if_match()
     if tags is None or tags == ["*"]:
         return
-    if etag(kind, record) not in tags:
+    if current not in tags:
         raise PreconditionFailed({"_": STALE_IF_MATCH})
 
 

@@ -84,7 +84,7 @@ def create_record(collection: str):
 def update_record(collection: str, record_id: int):
     kind = KIND_OF[collection]
     record = publishing.record_by_id(kind, record_id)
-    versions.check_if_match(kind, record)
+    versions.check_if_match(versions.etag(kind, record))
     sent = web.parse_body(PATCH[kind])
     fields = sent.fields()
     if fields or "body" in sent.model_fields_set:
@@ -99,6 +99,6 @@ def update_record(collection: str, record_id: int):
 def delete_record(collection: str, record_id: int):
     kind = KIND_OF[collection]
     record = publishing.record_by_id(kind, record_id)
-    versions.check_if_match(kind, record)
+    versions.check_if_match(versions.etag(kind, record))
     publishing.delete_record(record, _actor())
     return "", 204
