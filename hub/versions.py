@@ -28,8 +28,12 @@ from hub.errors import ChangedMeanwhile, InvalidInput, PreconditionFailed
 # Hex digits of a field's fingerprint in a form: enough to tell a change, short to carry.
 FINGERPRINT_LENGTH = 12
 CHANGED_MEANWHILE = _l(
-    "Someone else changed this record since you loaded it. Load it again, or send its current "
-    "ETag in If-Match."
+    "Someone else changed this record while this request was reading it. Nothing was saved: "
+    "GET it again and retry, and send its ETag in If-Match."
+)
+CHANGED_WHILE_SAVING = _l(
+    "Someone else changed this record at the same moment. Nothing was saved: load the page "
+    "again and retry."
 )
 STALE_IF_MATCH = _l("The record has changed since this ETag: GET it again and retry.")
 BAD_IF_MATCH = _l("If-Match must be * or the ETag a GET of this record answered.")
@@ -108,7 +112,9 @@ def stale_error() -> PreconditionFailed | ChangedMeanwhile:
     (its precondition no longer holds), 409 when it did not."""
     if sent_if_match():
         return PreconditionFailed({"_": STALE_IF_MATCH})
-    return ChangedMeanwhile({"_": CHANGED_MEANWHILE})
+    if request.path.startswith("/api/"):
+        return ChangedMeanwhile({"_": CHANGED_MEANWHILE})
+    return ChangedMeanwhile({"_": CHANGED_WHILE_SAVING})
 
 
 # --- Forms ---------------------------------------------------------------------------------------
