@@ -200,8 +200,6 @@ def _race(app, case_id: int, bodies: list[dict], headers: list[dict]) -> list[in
 def test_two_theme_patches_at_once_give_one_outcome_never_a_500(api, send_if_match):
     """Issue 10: two PATCHes of a case's themes at once gave a 500 in 8 of 10 pairs, or themes
     matching neither request. Now one wins and the other is refused, every time."""
-    if api.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("SQLite runs one writer at a time; the race is PostgreSQL's")
     case_id, client = record_id(api), api.test_client()
     url = f"/api/v1/cases/{case_id}"
     outcomes: Counter = Counter()
@@ -225,8 +223,6 @@ def test_two_theme_patches_at_once_give_one_outcome_never_a_500(api, send_if_mat
 def test_many_writers_of_one_case_keep_every_accepted_edit(api):
     """Free-running writers (no pause): each answer is 200 or 409, and the stored case is the
     last accepted edit, whole."""
-    if api.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
-        pytest.skip("SQLite runs one writer at a time; the race is PostgreSQL's")
     case_id = record_id(api)
     url = f"/api/v1/cases/{case_id}"
     version = stored(api, case_id)["version"]
