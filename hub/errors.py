@@ -48,6 +48,18 @@ class StepRefused(HubError):
     status = 409
 
 
+class ChangedMeanwhile(HubError):
+    """A write that lost to another one made since the record was loaded: nothing is kept."""
+
+    status = 409
+
+
+class PreconditionFailed(HubError):
+    """The record is no longer the version the client named (If-Match): nothing is kept."""
+
+    status = 412
+
+
 class ContentError(InvalidInput):
     """A content file that cannot be loaded: which file, and each field at fault with why."""
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pydantic
 from flask_wtf import FlaskForm
-from wtforms import Field, SelectChoice
+from wtforms import Field, HiddenField, SelectChoice
 from wtforms.validators import StopValidation, ValidationError
 
-from hub import types
+from hub import types, versions
 from hub.types import LINE_LIMIT, TEXT_LIMIT
 
 
@@ -26,6 +26,68 @@ class HubForm(FlaskForm):
                 label = str(field.label.text) if field.label else field.name
                 found[label] = str(field.errors[0])
         return found
+
+
+class VersionedForm(HubForm):
+    """A form that edits a versioned record (`hub.versions`). It carries the version it started
+    from and a fingerprint of each value then, so that a save made after someone else's is not
+    kept: the form shows which fields changed meanwhile, with their current values, and keeps
+    what the user typed."""
+
+    version = HiddenField()
+    started = HiddenField()
+
+    # Set by `changed_meanwhile`: the record moved on, and the fields that changed with it.
+    stale = False
+    meanwhile: dict[str, Any] = {}  # noqa: RUF012 (replaced, never mutated)
+
+    def compared_names(self) -> list[str]:
+        """The fields a change made meanwhile is looked for in."""
+        return [field.name for field in self if field.name not in ("csrf_token", *EXTRA)]
+
+    def start_from(self, version: int, values: dict[str, Any]) -> None:
+        """Carry the version and the fingerprints of the values the form is filled with."""
+        self.version.data = str(version)
+        self.started.data = versions.fingerprints(values, self.compared_names())
+
+    def changed_meanwhile(self, version: int, current: dict[str, Any]) -> bool:
+        """Whether someone saved a change to one of this form's fields since it was filled.
+
+        When the record has moved on, the form now starts from its current version (the values
+        typed stay), and `meanwhile` maps each field changed meanwhile to its current value.
+        A post without a version (not from the hub's page) is checked only by the write itself,
+        as an API call without If-Match is."""
+        if not self.version.raw_data or versions.same_version(version, self.version.data):
+            return False
+        changed = versions.changed_since(self.started.data, current, self.compared_names())
+        self.start_from(version, current)
+        self.stale = True
+        self.meanwhile = {name: self.shown(name, current.get(name)) for name in changed}
+        return bool(self.meanwhile)
+
+    def shown(self, name: str, value: Any) -> str:
+        """A field's value as a person reads it: choices by their labels."""
+        field = self[name]
+        labels = {}
+        for choice in getattr(field, "choices", None) or []:
+            key, label = (
+                (choice.value, choice.label) if isinstance(choice, SelectChoice) else choice
+            )
+            labels[str(key)] = str(label if label is not None else key)
+        items = value if isinstance(value, list | tuple) else [value]
+        if all(item in (None, "") for item in items):
+            return ""
+        return ", ".join(labels.get(str(item), str(item)) for item in items if item is not None)
+
+    def meanwhile_by_label(self) -> dict[str, str]:
+        return {
+            str(self[name].label.text) if self[name].label else name: value
+            for name, value in self.meanwhile.items()
+        }
+
+
+# Fields of a versioned form that are not the record's values.
+EXTRA = ("version", "started", "action")
 
 
 class Text:

@@ -23,6 +23,7 @@ from flask import (
 )
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import (
     BadRequest,
     HTTPException,
@@ -32,6 +33,7 @@ from werkzeug.exceptions import (
 )
 from werkzeug.routing import IntegerConverter
 
+from hub import versions
 from hub.errors import GENERAL, HubError, InvalidInput
 from hub.extensions import db
 from hub.types import MAX_ID, validate
@@ -90,6 +92,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(RecursionError, lambda _error: error_response(400))
     app.register_error_handler(OperationalError, _database_away)
+    app.register_error_handler(StaleDataError, _changed_meanwhile)
 
 
 def is_api_request() -> bool:
@@ -105,7 +108,11 @@ def _refuse_oversized_bodies() -> None:
 
 def _end_transaction(response: Response) -> Response:
     if response.status_code < 400 and not g.get("hub_refused"):
-        db.session.commit()
+        try:
+            db.session.commit()
+        except StaleDataError as error:
+            answer, code = _changed_meanwhile(error)
+            return current_app.make_response((answer, code))
         from hub import mail
 
         mail.deliver_queued()
@@ -132,6 +139,13 @@ def _http_error(error: HTTPException):
         if name.lower() in ("allow", "retry-after", "www-authenticate"):
             response[0].headers[name] = value
     return response
+
+
+def _changed_meanwhile(error: StaleDataError):
+    """A write that lost to a concurrent one (its record's version moved on): nothing kept."""
+    db.session.rollback()
+    refusal = versions.stale_error()
+    return error_response(refusal.status, refusal.errors)
 
 
 def _database_away(error: OperationalError):
@@ -178,6 +192,13 @@ def refused(error: HubError, to: str):
     for text in error.errors.values():
         flash(str(text), "error")
     return redirect(to, 303)
+
+
+def start_over() -> None:
+    """Drop a write that lost to a concurrent one, so that the page can read the record as it
+    now is and offer to merge; the request answers 409 and commits nothing."""
+    db.session.rollback()
+    g.hub_refused = True
 
 
 # --- Addresses -----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from wtforms import Field, IntegerField, SelectMultipleField, StringField, TextA
 from wtforms.validators import InputRequired, NumberRange, StopValidation, ValidationError
 
 from hub.cities.models import City, Theme
-from hub.forms import HubForm, Text
+from hub.forms import Text, VersionedForm
 from hub.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, localized, text_direction
 from hub.types import check_language
 
@@ -43,7 +43,7 @@ class Languages:
             raise ValidationError(str(error.args[0])) from None
 
 
-class CityProfileForm(HubForm):
+class CityProfileForm(VersionedForm):
     languages = CodeListField(
         _l("Working languages (codes, separated by commas)"), validators=[Languages()]
     )
@@ -55,17 +55,25 @@ class CityProfileForm(HubForm):
     )
     expertise = SelectMultipleField(_l("Themes the city can help with"), choices=[])
 
-    @classmethod
-    def for_city(cls, city: City, themes: list[Theme]) -> CityProfileForm:
-        """The form filled from the request, or from `city` when nothing was sent."""
+    @staticmethod
+    def values_of(city: City) -> dict[str, Any]:
+        """The city's profile as the form's values."""
         saved = {
             "languages": city.languages,
             "mentor_capacity": city.mentor_capacity,
             "expertise": [theme.slug for theme in city.expertise],
         }
-        saved |= {f"summary_{lang}": city.summaries.get(lang, "") for lang in LANGUAGES}
+        return saved | {f"summary_{lang}": city.summaries.get(lang, "") for lang in LANGUAGES}
+
+    @classmethod
+    def for_city(cls, city: City, themes: list[Theme]) -> CityProfileForm:
+        """The form filled from the request, or from `city` (and its version) when nothing
+        was sent."""
+        saved = cls.values_of(city)
         form = cls(data=saved)
         form.expertise.choices = [(theme.slug, localized(theme.names)) for theme in themes]
+        if not form.is_submitted():
+            form.start_from(city.version, saved)
         return form
 
     def chosen_themes(self, themes: list[Theme]) -> list[Theme]:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.extensions import db
+from hub.versions import Versioned
 from hub.vocab import SizeBand, size_band
 
 city_expertise = sa.Table(
@@ -30,7 +31,7 @@ class Theme(db.Model):
         return f"<Theme {self.slug}>"
 
 
-class City(db.Model):
+class City(Versioned, db.Model):
     __tablename__ = "cities"
 
     id: Mapped[int] = mapped_column(primary_key=True)

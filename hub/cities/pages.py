@@ -3,6 +3,7 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 
 from hub import web
 from hub.catalog import queries as catalog
@@ -46,13 +47,22 @@ def edit(slug: str):
     if not form.validate_on_submit():
         page = render_template("cities/edit.html", city=city, form=form)
         return page, 400 if form.errors else 200
-    profiles.update_profile(
-        city,
-        summaries=form.summaries(),
-        languages=form.languages.data,
-        mentor_capacity=form.mentor_capacity.data,
-        expertise=form.chosen_themes(themes),
-        actor=current_user,
-    )
+    if form.changed_meanwhile(city.version, form.values_of(city)):
+        return render_template("cities/edit.html", city=city, form=form), 409
+    try:
+        profiles.update_profile(
+            city,
+            summaries=form.summaries(),
+            languages=form.languages.data,
+            mentor_capacity=form.mentor_capacity.data,
+            expertise=form.chosen_themes(themes),
+            actor=current_user,
+        )
+    except StaleDataError:
+        # Saved by someone else between this request's read and its write.
+        web.start_over()
+        form.changed_meanwhile(city.version, form.values_of(city))
+        form.stale = True
+        return render_template("cities/edit.html", city=city, form=form), 409
     flash(_("The city profile is saved."), "notice")
     return redirect(url_for("cities.detail", slug=city.slug), 303)

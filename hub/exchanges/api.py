@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from flask import Blueprint, jsonify, request, url_for
 from flask_login import current_user
 
-from hub import web
+from hub import versions, web
 from hub.exchanges import access, answers, lifecycle, network
 from hub.exchanges.models import ExchangeRequest
 from hub.exchanges.schemas import (
@@ -39,9 +39,16 @@ def _actor():
     return current_user._get_current_object()
 
 
+def _etag(found: ExchangeRequest) -> str:
+    """The tag of what a PATCH edits (the request's fields, `version`) and of its status."""
+    return versions.etag("exchange-request", found, found.status.value)
+
+
 def _answer(found: ExchangeRequest, status: int = 200):
-    """The request as the reader sees it; a 201 says where the request lives."""
+    """The request as the reader sees it, with its ETag; a 201 says where the request lives."""
+    db.session.flush()
     response = jsonify(answers.dump(answers.request_out(found, current_user)))
+    response.headers["ETag"] = _etag(found)
     if status == 201:
         response.headers["Location"] = url_for("api_exchanges.get_request", request_id=found.id)
     return response, status
@@ -85,6 +92,7 @@ def get_request(request_id: int):
 @allow(FOCAL_POINT)
 def edit_request(request_id: int):
     found = access.planned(request_id)
+    versions.check_if_match(_etag(found))
     lifecycle.edit_request(found, web.parse_body(RequestChanges), _actor())
     return _answer(found)
 

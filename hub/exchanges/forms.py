@@ -14,11 +14,11 @@ from wtforms import (
 )
 
 from hub.exchanges.models import ExchangeRequest
-from hub.exchanges.states import RequestStatus
-from hub.forms import HubForm
+from hub.exchanges.states import ExchangeFormat, RequestStatus
+from hub.forms import HubForm, VersionedForm
 
 
-class RequestForm(HubForm):
+class RequestForm(VersionedForm):
     themes = SelectMultipleField(_l("Themes you want to learn about"), validate_choice=False)
     challenge = TextAreaField(_l("The challenge, in your own words"))
     languages = StringField(_l("Languages you can work in (codes, separated by commas)"))
@@ -27,13 +27,30 @@ class RequestForm(HubForm):
     action = HiddenField()
 
     def fill(self, found: ExchangeRequest | None, languages: list[str]) -> None:
-        """Show a request's values (or a new request's defaults) on a form not yet posted."""
-        self.languages.data = ", ".join(found.languages if found else languages)
+        """Show a request's values (or a new request's defaults) on a form not yet posted; an
+        existing request's form carries its version."""
+        self.languages.data = ", ".join(languages)
         if found is not None:
-            self.themes.data = [t.slug for t in found.themes]
-            self.challenge.data = found.challenge
-            self.format.data = found.format.value
-            self.timeframe.data = found.timeframe
+            values = self.values_of(found)
+            for name, value in values.items():
+                self[name].data = value
+            self.start_from(found.version, values)
+
+    @staticmethod
+    def values_of(found: ExchangeRequest) -> dict[str, Any]:
+        """The request's fields as the form's values."""
+        return {
+            "themes": [t.slug for t in found.themes],
+            "challenge": found.challenge,
+            "languages": ", ".join(found.languages),
+            "format": found.format.value,
+            "timeframe": found.timeframe,
+        }
+
+    def shown(self, name: str, value: Any) -> str:
+        if name == "format" and value in ExchangeFormat._value2member_map_:
+            return str(ExchangeFormat(value).label)
+        return super().shown(name, value)
 
     def fields(self) -> dict[str, Any]:
         """The request as the lifecycle reads it (the same checks as the API)."""

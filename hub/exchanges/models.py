@@ -23,6 +23,7 @@ from hub.exchanges.states import (
 )
 from hub.extensions import db
 from hub.types import enum_column
+from hub.versions import Versioned
 
 exchange_request_themes = sa.Table(
     "exchange_request_themes",
@@ -34,8 +35,10 @@ exchange_request_themes = sa.Table(
 )
 
 
-class ExchangeRequest(db.Model):
+class ExchangeRequest(Versioned, db.Model):
     __tablename__ = "exchange_requests"
+    # A new version when what its city asks for changes; steps are guarded by their states.
+    VERSIONED_ATTRIBUTES = ("themes", "challenge", "languages", "format", "timeframe")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     city_id: Mapped[int] = mapped_column(sa.ForeignKey("cities.id", ondelete="CASCADE"), index=True)

@@ -11,6 +11,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 
 from hub import web
 from hub.catalog import queries as catalog
@@ -20,6 +21,8 @@ from hub.exchanges.forms import ChangeForm, ReportForm, RequestForm, RoundForm, 
 from hub.exchanges.reasons import reason
 from hub.exchanges.schemas import BoardQuery
 from hub.exchanges.states import ProposalState, RequestStatus, Step, allowed_steps
+from hub.forms import options
+from hub.i18n import localized
 from hub.security.access import FOCAL_POINT, PUBLIC, STAFF, allow
 
 bp = Blueprint(
@@ -195,14 +198,23 @@ def detail(request_id: int):
 def edit(request_id: int):
     found = access.planned(request_id)
     form = RequestForm()
+    form.themes.choices = options((t.slug, localized(t.names)) for t in catalog.all_themes())
     if not form.is_submitted():
         form.fill(found, found.city.languages)
         return _form_page(form, found, found.city, {})
     try:
         _posted(form)
+        if form.changed_meanwhile(found.version, form.values_of(found)):
+            return _form_page(form, found, found.city, {}, 409)
         lifecycle.edit_request(found, form.fields(), _user())
     except (InvalidInput, StepRefused) as error:
         return _form_page(form, found, found.city, error.errors, 400)
+    except StaleDataError:
+        # Saved by someone else between this request's read and its write.
+        web.start_over()
+        form.changed_meanwhile(found.version, form.values_of(found))
+        form.stale = True
+        return _form_page(form, found, found.city, {}, 409)
     flash(_("Your changes are saved."), "notice")
     return redirect(_detail_url(found.id), 303)
 

@@ -2,6 +2,9 @@
 
 Only `Authorization: Bearer <token>` authenticates here (a session cookie does not), so CSRF does
 not apply. Writes are for staff; reading a draft or an archived record is too.
+
+Each answer about one record carries its ETag (`hub.versions`); a PATCH or DELETE with an
+If-Match that is not the current ETag gets a 412 and changes nothing.
 """
 
 from __future__ import annotations
@@ -11,8 +14,8 @@ from datetime import date, time
 from flask import Blueprint, url_for
 from flask_login import current_user
 
-from hub import web
-from hub.extensions import csrf
+from hub import versions, web
+from hub.extensions import csrf, db
 from hub.publishing import operations as publishing
 from hub.publishing.operations import Record
 from hub.publishing.schemas import CREATE, OUTPUT, PATCH
@@ -44,6 +47,13 @@ def record_json(record: Record) -> dict:
     return output.model_dump(mode="json", exclude_unset=True)
 
 
+def _answer(record: Record, status: int = 200, headers: dict | None = None):
+    """The record as JSON, with its ETag (of the version just written, after a write)."""
+    db.session.flush()
+    tag = versions.etag(publishing.kind_of(record), record)
+    return record_json(record), status, {**(headers or {}), "ETag": tag}
+
+
 def _actor():
     return current_user._get_current_object()
 
@@ -55,7 +65,7 @@ def get_record(collection: str, record_id: int):
     is_staff = current_user.is_authenticated and current_user.is_staff
     if not record.is_published and not is_staff:
         not_found_for(f"{KIND_OF[collection]}:{record_id}")
-    return record_json(record)
+    return _answer(record)
 
 
 @bp.post(COLLECTION)
@@ -66,7 +76,7 @@ def create_record(collection: str):
     record = publishing.create_record(kind, sent.fields(), sent.body or "", _actor())
     publishing.set_state(record, sent.state, _actor())
     location = url_for(".get_record", collection=collection, record_id=record.id)
-    return record_json(record), 201, {"Location": location}
+    return _answer(record, 201, {"Location": location})
 
 
 @bp.patch(f"{COLLECTION}/<id:record_id>")
@@ -74,18 +84,21 @@ def create_record(collection: str):
 def update_record(collection: str, record_id: int):
     kind = KIND_OF[collection]
     record = publishing.record_by_id(kind, record_id)
+    versions.check_if_match(versions.etag(kind, record))
     sent = web.parse_body(PATCH[kind])
     fields = sent.fields()
     if fields or "body" in sent.model_fields_set:
         publishing.update_record(record, fields, sent.body, _actor())
     if sent.state is not None:
         publishing.set_state(record, sent.state, _actor())
-    return record_json(record)
+    return _answer(record)
 
 
 @bp.delete(f"{COLLECTION}/<id:record_id>")
 @allow(STAFF)
 def delete_record(collection: str, record_id: int):
-    record = publishing.record_by_id(KIND_OF[collection], record_id)
+    kind = KIND_OF[collection]
+    record = publishing.record_by_id(kind, record_id)
+    versions.check_if_match(versions.etag(kind, record))
     publishing.delete_record(record, _actor())
     return "", 204

@@ -23,7 +23,7 @@ from wtforms import (
 from wtforms.validators import AnyOf, DataRequired
 
 from hub import vocab
-from hub.forms import HubForm, Line, Text, Typed, options
+from hub.forms import EXTRA, HubForm, Line, Text, Typed, VersionedForm, options
 from hub.publishing.reports import LOCATION_LIMIT, PROBLEM_LIMIT
 from hub.publishing.schemas import NARROW_LIMIT, WebinarDate
 from hub.publishing.states import Step
@@ -53,8 +53,9 @@ def _join_lines(items: list[dict] | None, names: tuple[str, ...]) -> str:
     return "\n".join(" | ".join(filter(None, (item.get(n) for n in names))) for item in items or [])
 
 
-class ContentForm(HubForm):
-    """A form whose values are content-file fields, with Preview and Save buttons."""
+class ContentForm(VersionedForm):
+    """A form whose values are content-file fields, with Preview and Save buttons; it carries
+    the version of the record (or language version) it edits."""
 
     # Which button was pressed: the buttons carry it, no input of its own.
     action = StringField()
@@ -65,7 +66,7 @@ class ContentForm(HubForm):
         return self.action.data == PREVIEW
 
     def content_names(self) -> list[str]:
-        return [field.name for field in self if field.name not in ("action", "body", "csrf_token")]
+        return [field.name for field in self if field.name not in ("body", "csrf_token", *EXTRA)]
 
     def fields(self) -> dict[str, Any]:
         """The content-file fields the values stand for; an empty value is None."""

@@ -15,6 +15,7 @@ from hub.database import utcnow
 from hub.extensions import db
 from hub.publishing.states import PublicationState
 from hub.types import enum_column
+from hub.versions import Versioned
 
 # Adult silent reading runs at about 200-250 words a minute in English and somewhat fewer in
 # Arabic; 200 keeps the estimate honest for practitioners reading in a second language.
@@ -74,7 +75,7 @@ class TranslatedMixin:
         return sorted(text.language for text in self.texts)
 
 
-class CaseStudy(TranslatedMixin, db.Model):
+class CaseStudy(TranslatedMixin, Versioned, db.Model):
     __tablename__ = "cases"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -112,7 +113,7 @@ class CaseStudy(TranslatedMixin, db.Model):
         return f"<CaseStudy {self.slug}>"
 
 
-class CaseText(db.Model):
+class CaseText(Versioned, db.Model):
     __tablename__ = "case_texts"
     __table_args__ = (sa.UniqueConstraint("case_id", "language"),)
 
@@ -132,6 +133,9 @@ class CaseText(db.Model):
 
     case: Mapped[CaseStudy] = relationship(back_populates="texts")
 
+    def version_owner(self) -> CaseStudy | None:
+        return _owner_of_text(self, self.case)
+
     @property
     def reading_minutes(self) -> int:
         return reading_minutes(
@@ -144,7 +148,7 @@ class CaseText(db.Model):
         )
 
 
-class Webinar(TranslatedMixin, db.Model):
+class Webinar(TranslatedMixin, Versioned, db.Model):
     __tablename__ = "webinars"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -180,7 +184,7 @@ class Webinar(TranslatedMixin, db.Model):
         return f"<Webinar {self.slug}>"
 
 
-class WebinarText(db.Model):
+class WebinarText(Versioned, db.Model):
     __tablename__ = "webinar_texts"
     __table_args__ = (sa.UniqueConstraint("webinar_id", "language"),)
 
@@ -197,6 +201,9 @@ class WebinarText(db.Model):
     takeaways: Mapped[list] = mapped_column(sa.JSON, default=list)
 
     webinar: Mapped[Webinar] = relationship(back_populates="texts")
+
+    def version_owner(self) -> Webinar | None:
+        return _owner_of_text(self, self.webinar)
 
 
 class Speaker(db.Model):
@@ -216,6 +223,22 @@ class Speaker(db.Model):
 
     webinar: Mapped[Webinar] = relationship(back_populates="speakers")
     city: Mapped[City | None] = relationship()
+
+    def version_owner(self) -> Webinar | None:
+        """Speakers are part of their webinar: a new name in any language is a new version."""
+        return self.webinar
+
+
+def _owner_of_text(text: CaseText | WebinarText, record: CaseStudy | Webinar | None):
+    """The original version is part of its record (its version covers the original's text);
+    a translation has a version of its own, and only its arrival or removal changes the
+    record (its languages)."""
+    if record is None:
+        return None
+    state = sa.inspect(text)
+    if state.pending or state.deleted or text.language == record.original_language:
+        return record
+    return None
 
 
 class TranslationReport(db.Model):

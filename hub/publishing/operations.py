@@ -181,6 +181,10 @@ def set_state(record: Record, state: PublicationState, actor: User | None) -> bo
 
 
 def delete_record(record: Record, actor: User | None) -> None:
+    # The record's row first, as every edit takes it: a concurrent edit waits, then loses,
+    # instead of deadlocking on the language versions deleted before the record.
+    record.version += 1
+    db.session.flush()
     audit.record(AuditAction.delete, target(record), summary(record), None, actor=actor)
     db.session.delete(record)
     db.session.flush()

@@ -2,7 +2,9 @@
 
 "Preview" re-renders a form with its rendered Markdown and saves nothing; "Save" checks the
 form, then saves with the content-file rules. A refused save shows every problem next to its
-field, with what was typed kept; the request lifecycle rolls it back.
+field, with what was typed kept; the request lifecycle rolls it back. A save made after someone
+else's (the form's version is old) is not kept either: the form comes back with what was typed,
+the fields changed meanwhile and their current values, and the current version (`hub.versions`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
 
 from hub import web
 from hub.catalog import queries as catalog
@@ -92,6 +95,13 @@ def _record_form(kind: str, record=None):
     form = form_class(data=values)
     form.offer(*_choices())
     context = {"kind": kind, "record": record, "step_form": StepForm()}
+    current = None
+    if record is not None:
+        if not form.is_submitted():
+            form.start_from(record.version, values)
+
+        def current() -> tuple[int, dict]:
+            return record.version, form_class.values_of(*publishing.export(record))
 
     def save() -> str:
         saved = record
@@ -101,21 +111,36 @@ def _record_form(kind: str, record=None):
             publishing.update_record(saved, form.fields(), form.body.data, _actor())
         return url_for(f"publishing.edit_{kind}", record_id=saved.id)
 
-    return _content_form(form, f"publishing/{kind}_form.html", context, save)
+    return _content_form(form, f"publishing/{kind}_form.html", context, save, current)
 
 
-def _content_form(form, template: str, context: dict, save: Callable[[], str]):
-    """Show, preview or save a content form; `save` saves and says where to go next."""
+Current = Callable[[], tuple[int, dict]]
+
+
+def _content_form(
+    form, template: str, context: dict, save: Callable[[], str], current: Current | None = None
+):
+    """Show, preview or save a content form; `save` saves and says where to go next, `current`
+    gives the version and values of what the form edits, to compare with the form's."""
     context = {**context, "form": form}
     if not form.is_submitted():
         return render_template(template, **context)
     if form.previewing():
         return render_template(template, preview=render_markdown(form.body.data), **context)
     if form.validate():
+        if current is not None and form.changed_meanwhile(*current()):
+            return render_template(template, **context), 409
         try:
             to = save()
         except InvalidInput as error:
             form.refused(error.errors)
+        except StaleDataError:
+            # Saved by someone else between this request's read and its write.
+            web.start_over()
+            if current is not None:
+                form.changed_meanwhile(*current())
+            form.stale = True
+            return render_template(template, **context), 409
         else:
             flash(_("Saved."), "notice")
             return redirect(to)
@@ -180,10 +205,17 @@ def _translation_form(kind: str, record, text=None):
         )
         values["language"] = _wanted_language(missing)
     form = form_class(data=values)
+    current = None
     if text is None:
         form.language.choices = options((code, LANGUAGE_NAMES[code]) for code in missing)
     else:
         del form.language
+        if not form.is_submitted():
+            form.start_from(text.version, values)
+
+        def current() -> tuple[int, dict]:
+            return text.version, form_class.values_of(*publishing.TEXT_RECORDS[kind].export(text))
+
     context = {"kind": kind, "record": record, "text": text}
 
     def save() -> str:
@@ -198,7 +230,7 @@ def _translation_form(kind: str, record, text=None):
             "publishing.edit_translation", kind=kind, record_id=record.id, code=saved.language
         )
 
-    return _content_form(form, "publishing/translation_form.html", context, save)
+    return _content_form(form, "publishing/translation_form.html", context, save, current)
 
 
 def _wanted_language(missing: list[str]) -> str:
