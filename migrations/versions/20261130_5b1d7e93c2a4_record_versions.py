@@ -5,7 +5,7 @@ Cases, webinars, their language versions, cities and exchange requests each get 
 it read, so a write made from an old copy changes nothing and is refused.
 
 Revision ID: 5b1d7e93c2a4
-Revises: 7c3e1f20a9d4
+Revises: 6725ef68c5e9
 Create Date: 2026-11-30 12:45:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5b1d7e93c2a4"
-down_revision = "7c3e1f20a9d4"
+down_revision = "6725ef68c5e9"
 branch_labels = None
 depends_on = None
 
