@@ -27,7 +27,7 @@ from hub.content.documents import Document, parse_document
 from hub.content.models import ContentStamp
 from hub.database import utcnow
 from hub.errors import ContentError
-from hub.exchanges.models import Exchange
+from hub.exchanges.models import Exchange, ExchangeRequest
 from hub.extensions import db
 from hub.publishing.models import CaseStudy, CaseText, Webinar, WebinarText
 
@@ -152,6 +152,10 @@ def hub_change(
         if found.digest == stored.digest:
             return None
         return HubChange(document, found.loaded_at)
+    if isinstance(record, Exchange) and record.request_id is not None:
+        # Completed in the hub: the hub made this record, so a file of the same name is not its own.
+        made = db.session.get(ExchangeRequest, record.request_id)
+        return HubChange(document, made.updated_at if made else utcnow())
     first = db.session.scalar(
         db.select(db.func.min(AuditEvent.created_at)).filter(AuditEvent.target == target(record))
     )

@@ -183,3 +183,21 @@ def test_the_migration_records_requests_completed_before_it(empty_app):
         assert db.session.scalar(sa.select(Exchange.request_id)) == 7
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_content_file_does_not_overwrite_an_exchange_completed_in_the_hub(site, tmp_path):
+    request_id = completed(site)
+    runner = site.test_cli_runner()
+    assert runner.invoke(args=["content", "export", str(tmp_path / "out")]).exit_code == 0
+    with site.app_context():
+        slug = db.session.scalar(sa.select(Exchange.slug).filter_by(request_id=request_id))
+    path = tmp_path / "out" / "exchanges" / f"{slug}.md"
+    path.write_text(path.read_text().replace(TITLE, "A title from a file"))
+
+    result = runner.invoke(args=["content", "load", str(tmp_path / "out")])
+
+    assert result.exit_code == 0, result.output
+    assert f"{slug}.md: changed in the hub since" in result.output
+    assert "not overwritten" in result.output
+    page = site.test_client().get("/en/cities/zanzibar").get_data(as_text=True)
+    assert TITLE in page and "A title from a file" not in page
