@@ -24,6 +24,9 @@ import yaml
 from whoosh.analysis import Analyzer, Filter, RegexTokenizer, StopFilter, Token
 from whoosh.lang import stopwords_for_language
 
+# libyaml when installed: the pure-Python loader takes most of a second on these files.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 LANGUAGES = ("en", "ar", "fr", "es")
 
 SNOWBALL_ALGORITHMS = {"en": "english", "fr": "french", "es": "spanish", "ar": "arabic"}
@@ -201,7 +204,7 @@ def _strip_pronoun(word: str) -> str:
 
 def _arabic_data() -> tuple[dict[str, str], dict[str, str]]:
     path = Path(__file__).with_name("arabic.yaml")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     return dict(data["protected"]), dict(data["plurals"])
 
 

@@ -14,7 +14,7 @@ French, or "LA") is searched where it is a word but not required.
 Plain words that form a term of the thesaurus ("religious leaders", "plan d'action local") are
 also searched as the concept's other terms in every language, at a lower weight
 (hub/search/thesaurus.py). An Arabic word with a bare ب ل ك in front (بمجتمعات) is searched
-without it only when the index does not know the word but knows the rest (`known`), so برنامج,
+without it only when the index does not know the word but knows the rest (`exists`), so برنامج,
 بلدية and لجنة stay whole. Besides the all-words query, `any_query` finds records with some of
 the words, those with more of them first: the search falls back on it when all words find
 little.
@@ -65,6 +65,9 @@ class ParsedQuery:
     # Thesaurus concepts found in the query, and the themes they name.
     concepts: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
+    # (field, index term) of the words as typed, not their expansions: a result is shown in
+    # the language these matched in.
+    literal_terms: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -169,7 +172,12 @@ def _with_concepts(elements: list[_Item | str]) -> list[_Item | str]:
     index = 0
     while index < len(elements):
         if not plain(index):
-            out.append(elements[index])
+            element = elements[index]
+            # A word joined by OR may still be a one-word term (youth OR women).
+            if isinstance(element, _Item) and element.kind == "word" and not element.negated:
+                hit = thesaurus.match([element.text])
+                element = _Item("concept", element.text, match=hit) if hit else element
+            out.append(element)
             index += 1
             continue
         end = index
@@ -225,32 +233,34 @@ def _prefix_forms(lang: str, prefix: str) -> list[str]:
     return forms
 
 
-Known = Callable[[str], bool]
+# Whether the index holds this term in this field.
+Exists = Callable[[str, str], bool]
+_ARABIC_TEXT_FIELDS = ("body_ar", "title_ar")
 
 
-def _arabic_tokens(word: str, known: Known | None) -> tuple[str, ...]:
+def _arabic_tokens(word: str, exists: Exists | None) -> tuple[str, ...]:
     """The Arabic analysis of a word, without a bare ب ل ك when only the rest is in the index."""
     tokens = _analyze("ar", word)
     if (
-        known is not None
+        exists is not None
         and len(tokens) == 1
         and word.startswith(_ARABIC_BARE_PREFIXES)
         and len(word) - 1 >= _MIN_ARABIC_STRIPPED
-        and not known(tokens[0])
+        and not any(exists(field, tokens[0]) for field in _ARABIC_TEXT_FIELDS)
     ):
         rest = _analyze("ar", word[1:])
-        if len(rest) == 1 and known(rest[0]):
+        if len(rest) == 1 and any(exists(field, rest[0]) for field in _ARABIC_TEXT_FIELDS):
             return rest
     return tokens
 
 
 def _concept_query(
-    item: _Item, fields: Mapping[str, str], boosts: Mapping[str, float], known: Known | None
+    item: _Item, fields: Mapping[str, str], boosts: Mapping[str, float], exists: Exists | None
 ) -> Query | None:
     """The words as typed, or any other term of their concept, each at its weight."""
     literal = []
     for word in item.text.split():
-        query, optional = _item_query(_Item("word", word), fields, boosts, known)
+        query, optional = _item_query(_Item("word", word), fields, boosts, exists)
         if query is not None and not optional:
             literal.append(query)
     alternatives = [_all(literal)] if literal else []
@@ -259,8 +269,11 @@ def _concept_query(
         for field, lang in fields.items():
             if lang != expansion.lang or not field.startswith(("title_", "body_")):
                 continue
-            boost = boosts.get(field, 1.0) * expansion.weight
             tokens = list(expansion.tokens)
+            # Terms the index does not have cost a lookup in every segment and find nothing.
+            if exists is not None and not all(exists(field, token) for token in tokens):
+                continue
+            boost = boosts.get(field, 1.0) * expansion.weight
             alternatives.append(
                 Term(field, tokens[0], boost=boost)
                 if len(tokens) == 1
@@ -273,11 +286,11 @@ def _item_query(
     item: _Item,
     fields: Mapping[str, str],
     boosts: Mapping[str, float],
-    known: Known | None = None,
+    exists: Exists | None = None,
 ) -> tuple[Query | None, bool]:
     """The item's query over all fields, and whether it is optional (a stop word somewhere)."""
     if item.kind == "concept":
-        return _concept_query(item, fields, boosts, known), False
+        return _concept_query(item, fields, boosts, exists), False
     queries: list[Query] = []
     skipped = False
     for field, lang in fields.items():
@@ -288,7 +301,7 @@ def _item_query(
             )
             continue
         if lang == "ar" and item.kind == "word":
-            tokens = _arabic_tokens(item.text, known)
+            tokens = _arabic_tokens(item.text, exists)
         else:
             tokens = _analyze(lang, item.text)
         if not tokens:
@@ -312,11 +325,11 @@ def parse_query(
     text: str,
     fields: Mapping[str, str],
     boosts: Mapping[str, float] | None = None,
-    known: Known | None = None,
+    exists: Exists | None = None,
 ) -> ParsedQuery:
     """Parse what a person typed; `fields` maps each text field to its language, `boosts` to
     how much a match in it weighs (BM25F multiplies each field's score by it; default 1);
-    `known` says whether an Arabic index term is in the index."""
+    `exists` says whether the index holds a term in a field."""
     boosts = boosts or {}
     text, truncated = clean_text(text or "")
     groups = _group(_with_concepts(_lex(text)))
@@ -332,7 +345,7 @@ def parse_query(
         alternatives = []
         group_optional = True
         for item in group:
-            query, item_optional = _item_query(item, fields, boosts, known)
+            query, item_optional = _item_query(item, fields, boosts, exists)
             if query is not None:
                 alternatives.append(query)
                 group_optional = group_optional and item_optional
@@ -354,6 +367,12 @@ def parse_query(
         query: Query = AndMaybe(_all(required), _either(optional))
     else:
         query = _all(required) if required else _either(optional)
+    literal_terms = frozenset(
+        (field, token)
+        for word in words
+        for field, lang in fields.items()
+        for token in (_arabic_tokens(word, exists) if lang == "ar" else _analyze(lang, word))
+    )
     any_query = None
     if len(required) + len(optional) >= 2 and required:
         found = [*required, *optional]
@@ -362,5 +381,11 @@ def parse_query(
         query = AndNot(query, _either(excluded))
         any_query = AndNot(any_query, _either(excluded)) if any_query is not None else None
     return ParsedQuery(
-        query, tuple(words), truncated, any_query=any_query, concepts=concepts, themes=themes
+        query,
+        tuple(words),
+        truncated,
+        any_query=any_query,
+        concepts=concepts,
+        themes=themes,
+        literal_terms=literal_terms,
     )

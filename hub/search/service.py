@@ -23,7 +23,6 @@ from hub.search.schema import (
     excerpt_field,
     name_field,
     spelling_field,
-    title_field,
 )
 from hub.search.store import IndexMissing, IndexStore
 
@@ -71,18 +70,13 @@ class SearchResults:
         return max(1, -(-self.total // self.params.per_page))
 
 
-def _known(searcher: Searcher):
-    reader = searcher.reader()
-
-    def known(term: str) -> bool:
-        return any(reader.doc_frequency(f, term) for f in (body_field("ar"), title_field("ar")))
-
-    return known
-
-
 def _parse(text: str, searcher: Searcher | None) -> ParsedQuery:
-    known = _known(searcher) if searcher is not None else None
-    return parse_query(text, QUERY_FIELDS, QUERY_BOOSTS, known=known)
+    reader = searcher.reader() if searcher is not None else None
+
+    def exists(field: str, term: str) -> bool:
+        return (field, term) in reader
+
+    return parse_query(text, QUERY_FIELDS, QUERY_BOOSTS, exists=exists if reader else None)
 
 
 def search(store: IndexStore, params: SearchParams) -> SearchResults:
@@ -122,7 +116,7 @@ def search(store: IndexStore, params: SearchParams) -> SearchResults:
             reverse=params.sort == "newest",
         )
         if params.page <= page.pagecount:
-            outcome.results = [_result(hit, params.lang) for hit in page]
+            outcome.results = [_result(hit, params.lang, parsed) for hit in page]
     return outcome
 
 
@@ -144,13 +138,18 @@ def _related_themes(parsed: ParsedQuery, facets: dict, params: SearchParams) -> 
     return [t for t in dict.fromkeys(themes) if t != chosen][:RELATED_THEMES]
 
 
-def _result(hit: Hit, reader_lang: str) -> Result:
+def _result(hit: Hit, reader_lang: str, parsed: ParsedQuery) -> Result:
     stored = hit.fields()
     available = [lang for lang in stored.get("language", "").split(",") if lang]
-    # How many distinct query words matched in each language's fields.
-    matched = Counter(
-        TEXT_FIELDS[name] for name, _term in set(hit.matched_terms()) if name in TEXT_FIELDS
-    )
+    # How many distinct query words matched in each language's fields: the words as typed,
+    # or, for a record that has none of them, their expansions.
+    terms = {
+        (name, term.decode("utf-8") if isinstance(term, bytes) else term)
+        for name, term in hit.matched_terms()
+        if name in TEXT_FIELDS
+    }
+    literal = terms & parsed.literal_terms
+    matched = Counter(TEXT_FIELDS[name] for name, _term in literal or terms)
     lang = _display_language(reader_lang, available, matched)
     kind = stored["kind"]
     return Result(

@@ -9,6 +9,9 @@ from pathlib import Path
 
 import yaml
 
+# libyaml when installed: the pure-Python loader takes most of a second on these files.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 _RULES = [
     (re.compile(r"```.*?```", re.S), " "),  # fenced code
     (re.compile(r"<[^>\n]+>"), " "),  # HTML tags
@@ -40,7 +43,7 @@ def markdown_text(markdown: str) -> str:
 @cache
 def _city_names() -> dict[str, dict[str, list[str]]]:
     path = Path(__file__).with_name("city_names.yaml")
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER) or {}
 
 
 def city_aliases(slug: str) -> list[str]:

@@ -19,6 +19,9 @@ import yaml
 
 from hub.search.analysis import LANGUAGES, analyzer
 
+# libyaml when installed: the pure-Python loader takes most of a second on these files.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 SYNONYM_WEIGHT = 0.5
 EQUIVALENT_WEIGHT = 0.35
 MAX_TERM_WORDS = 6
@@ -49,7 +52,7 @@ class Match:
 @cache
 def concepts() -> tuple[Concept, ...]:
     path = Path(__file__).with_name("thesaurus.yaml")
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     return tuple(
         Concept(
             id=item["id"],

@@ -112,7 +112,8 @@ def test_phrases_need_the_words_in_order(searcher):
     # (Stop words are not indexed, so a phrase also matches across them: "speech about hate".)
     assert search(searcher, '"hate speech"') == {"case:speech"}
     assert search(searcher, '"speech hate"') == set()
-    assert search(searcher, "hate speech") == {"case:speech", "case:reversed"}
+    # Plain words that are a thesaurus term also find its equivalents: خطاب الكراهية.
+    assert search(searcher, "hate speech") == {"case:speech", "case:reversed", "case:mombasa"}
 
 
 def test_phrases_skip_stop_words_and_match_in_arabic(searcher):
@@ -157,8 +158,9 @@ def test_prefix_finds_words_beginning_with_it(searcher):
 
 
 def test_arabic_prefix_matches_with_or_without_the_article(searcher):
-    assert search(searcher, "مدي*") == {"case:saida"}
-    assert search(searcher, "المدي*") == {"case:saida"}
+    # مدينة and its broken plural المدن (case:mombasa) share an index term.
+    assert search(searcher, "مدي*") == {"case:saida", "case:mombasa"}
+    assert search(searcher, "المدي*") == {"case:saida", "case:mombasa"}
     assert search(searcher, "بلدي*") == {"case:mombasa"}
 
 
