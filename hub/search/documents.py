@@ -12,9 +12,11 @@ from hub.catalog.queries import PUBLISHED
 from hub.cities.models import City
 from hub.extensions import db
 from hub.publishing.models import CaseStudy, Speaker, Webinar
+from hub.search import thesaurus
 from hub.search.analysis import LANGUAGES
 from hub.search.schema import (
     ALIASES_FIELD,
+    CONCEPTS_FIELD,
     EXCERPT_LENGTH,
     PLACES_FIELD,
     body_field,
@@ -43,8 +45,10 @@ def _join(*parts: str | None) -> str:
 def _finish(document: dict, themes) -> dict:
     """Add what is searched but not shown: the names of the record's themes in every language
     (also those it has no version in: "jeunesse" finds an English-only record tagged Youth),
-    texts as plain text (no Markdown), the excerpts kept for snippets, and each language's
-    unstemmed words from which spellings are suggested."""
+    texts as plain text (no Markdown), the excerpts kept for snippets, each language's
+    unstemmed words from which spellings are suggested, and the thesaurus concepts the record
+    speaks of in any language or is tagged with."""
+    concepts = thesaurus.theme_concepts(theme.slug for theme in themes)
     for lang in LANGUAGES:
         topics = " · ".join(theme.names.get(lang, "") for theme in themes)
         title = document.get(title_field(lang), document.get(name_field(lang)))
@@ -53,11 +57,14 @@ def _finish(document: dict, themes) -> dict:
         if body_field(lang) in document:
             document[body_field(lang)] = markdown_text(document[body_field(lang)])
             document[excerpt_field(lang)] = document[body_field(lang)][:EXCERPT_LENGTH]
+        for field in (name_field(lang), body_field(lang)):
+            concepts |= thesaurus.concepts_in(lang, document.get(field, ""))
         # Titles, theme names and the beginnings of texts: the words worth suggesting, at a
         # fraction of the terms a whole body adds to every commit.
         document[spelling_field(lang)] = _join(
             document.get(name_field(lang)), topics, document.get(excerpt_field(lang))
         )
+    document[CONCEPTS_FIELD] = " ".join(sorted(concepts))
     return document
 
 

@@ -12,12 +12,12 @@ and to MAX_TERMS items. A word that is a stop word in some languages but not in 
 French, or "LA") is searched where it is a word but not required.
 
 Plain words that form a term of the thesaurus ("religious leaders", "plan d'action local") are
-also searched as the concept's other terms in every language, at a lower weight
-(hub/search/thesaurus.py). An Arabic word with a bare ب ل ك in front (بمجتمعات) is searched
-without it only when the index does not know the word but knows the rest (`exists`), so برنامج,
-بلدية and لجنة stay whole. Besides the all-words query, `any_query` finds records with some of
-the words, those with more of them first: the search falls back on it when all words find
-little.
+also searched as their concept, which records carry when any of its terms in any language occurs
+in them, at a lower weight (hub/search/thesaurus.py). An Arabic word with a bare ب ل ك in front
+(بمجتمعات) is searched without it only when the index does not know the word but knows the rest
+(`exists`), so برنامج, بلدية and لجنة stay whole. Besides the all-words query, `any_query` finds
+records with some of the words, those with more of them first: the search falls back on it when
+all words find little.
 """
 
 from __future__ import annotations
@@ -255,30 +255,25 @@ def _arabic_tokens(word: str, exists: Exists | None) -> tuple[str, ...]:
 
 
 def _concept_query(
-    item: _Item, fields: Mapping[str, str], boosts: Mapping[str, float], exists: Exists | None
+    item: _Item,
+    fields: Mapping[str, str],
+    boosts: Mapping[str, float],
+    exists: Exists | None,
+    concepts_field: str | None,
 ) -> Query | None:
-    """The words as typed, or any other term of their concept, each at its weight."""
+    """The words as typed, or their concept (any of its terms in any language), at a lower
+    weight."""
     literal = []
     for word in item.text.split():
-        query, optional = _item_query(_Item("word", word), fields, boosts, exists)
+        query, optional = _item_query(_Item("word", word), fields, boosts, exists, None)
         if query is not None and not optional:
             literal.append(query)
     alternatives = [_all(literal)] if literal else []
     assert item.match is not None
-    for expansion in thesaurus.expansions(item.match):
-        for field, lang in fields.items():
-            if lang != expansion.lang or not field.startswith(("title_", "body_")):
-                continue
-            tokens = list(expansion.tokens)
-            # Terms the index does not have cost a lookup in every segment and find nothing.
-            if exists is not None and not all(exists(field, token) for token in tokens):
-                continue
-            boost = boosts.get(field, 1.0) * expansion.weight
-            alternatives.append(
-                Term(field, tokens[0], boost=boost)
-                if len(tokens) == 1
-                else Phrase(field, tokens, boost=boost)
-            )
+    if concepts_field is not None:
+        alternatives.append(
+            Term(concepts_field, item.match.concept.id, boost=thesaurus.CONCEPT_BOOST)
+        )
     return _either(alternatives) if alternatives else None
 
 
@@ -287,10 +282,11 @@ def _item_query(
     fields: Mapping[str, str],
     boosts: Mapping[str, float],
     exists: Exists | None = None,
+    concepts_field: str | None = None,
 ) -> tuple[Query | None, bool]:
     """The item's query over all fields, and whether it is optional (a stop word somewhere)."""
     if item.kind == "concept":
-        return _concept_query(item, fields, boosts, exists), False
+        return _concept_query(item, fields, boosts, exists, concepts_field), False
     queries: list[Query] = []
     skipped = False
     for field, lang in fields.items():
@@ -314,7 +310,13 @@ def _item_query(
 
 
 def _either(queries: Sequence[Query]) -> Query:
-    return queries[0] if len(queries) == 1 else Or(list(queries))
+    if len(queries) == 1:
+        return queries[0]
+    either = Or(list(queries))
+    # On indexes under 5,000 documents Whoosh preloads every alternative's postings into arrays,
+    # which costs more than it saves with the many alternatives of an expanded query.
+    either.matcher_type = Or.DEFAULT_MATCHER
+    return either
 
 
 def _all(queries: Sequence[Query]) -> Query:
@@ -326,10 +328,12 @@ def parse_query(
     fields: Mapping[str, str],
     boosts: Mapping[str, float] | None = None,
     exists: Exists | None = None,
+    concepts_field: str | None = "concepts",
 ) -> ParsedQuery:
     """Parse what a person typed; `fields` maps each text field to its language, `boosts` to
     how much a match in it weighs (BM25F multiplies each field's score by it; default 1);
-    `exists` says whether the index holds a term in a field."""
+    `exists` says whether the index holds a term in a field; `concepts_field` holds the
+    thesaurus concepts of each record (None: do not search concepts)."""
     boosts = boosts or {}
     text, truncated = clean_text(text or "")
     groups = _group(_with_concepts(_lex(text)))
@@ -345,7 +349,7 @@ def parse_query(
         alternatives = []
         group_optional = True
         for item in group:
-            query, item_optional = _item_query(item, fields, boosts, exists)
+            query, item_optional = _item_query(item, fields, boosts, exists, concepts_field)
             if query is not None:
                 alternatives.append(query)
                 group_optional = group_optional and item_optional

@@ -19,6 +19,8 @@ PLACES_FIELD = "places"
 # hub/search/city_names.yaml): they find the city, at the weight of a title.
 ALIASES_FIELD = "aliases"
 ALIASES_BOOST = TITLE_BOOST
+# The thesaurus concepts a record speaks of, in any language (hub/search/thesaurus.py).
+CONCEPTS_FIELD = "concepts"
 # Its analyzer must read Arabic and Latin names alike; the Arabic chain does (Latin words pass
 # through lowercased and accent-folded).
 PLACES_LANGUAGE = "ar"
@@ -64,7 +66,7 @@ TEXT_FIELDS = {
 # holds the record's theme names, and a record with more themes or more cities is no less
 # about each of them.
 WEIGHTING = scoring.BM25F(
-    **{f"{PLACES_FIELD}_B": 0.0, f"{ALIASES_FIELD}_B": 0.0},
+    **{f"{PLACES_FIELD}_B": 0.0, f"{ALIASES_FIELD}_B": 0.0, f"{CONCEPTS_FIELD}_B": 0.0},
     **{f"{title_field(lang)}_B": 0.0 for lang in LANGUAGES},
 )
 
@@ -96,6 +98,7 @@ def build_schema() -> Schema:
         "seq": STORED,  # only on the state document: the last outbox row applied
         PLACES_FIELD: TEXT(analyzer=analyzer(PLACES_LANGUAGE)),
         ALIASES_FIELD: TEXT(analyzer=analyzer(PLACES_LANGUAGE)),
+        CONCEPTS_FIELD: KEYWORD(scorable=True),
     }
     for lang in LANGUAGES:
         # Unstemmed words of each language: the vocabulary "did you mean" draws on.

@@ -1,11 +1,13 @@
-"""Query expansion through the field's multilingual thesaurus (thesaurus.yaml).
+"""The field's multilingual thesaurus (thesaurus.yaml): concepts and their terms in every language.
 
-A run of the words someone typed that is one of a concept's terms, in any language, is also
-searched as the concept's other terms: those of the same language (synonyms: "religious leaders"
-finds "faith leaders") and those of the other languages (equivalents: "artificial intelligence"
-finds a record that exists only in Arabic). Terms are compared as the index stores them, after
-each language's analysis, so "committees" matches the term "peace committee" and الأسلحة the
-term أسلحة. The expansions weigh less than the words typed (SYNONYM_WEIGHT, EQUIVALENT_WEIGHT).
+At indexing time each record gets, in a field of its own, the concepts whose terms occur in any
+of its versions (and those of its themes): a record that says "faith leaders", "زعماء دينيون" or
+"líderes religiosos" carries the concept faith-leaders. At query time a run of the words typed
+that is one of a concept's terms, in any language, is searched as written and also as that
+concept, at a lower weight (CONCEPT_BOOST): "religious leaders" finds "faith leaders", and
+"artificial intelligence" finds a record that exists only in Arabic. Terms are compared as the
+index stores them, after each language's analysis, so "committees" matches the term "peace
+committee" and الأسلحة the term أسلحة. One concept is one term lookup, however many terms it has.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from hub.search.analysis import LANGUAGES, analyzer
 # libyaml when installed: the pure-Python loader takes most of a second on these files.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-SYNONYM_WEIGHT = 0.5
-EQUIVALENT_WEIGHT = 0.35
+# A record that carries the concept but not the words typed scores this fraction of a match
+# in a text field.
+CONCEPT_BOOST = 0.5
 MAX_TERM_WORDS = 6
 _ARABIC = re.compile("[\u0600-\u06ff]")
 
@@ -33,13 +36,6 @@ class Concept:
     id: str
     theme: str | None
     terms: dict[str, tuple[str, ...]]  # language -> terms as written
-
-
-@dataclass(frozen=True)
-class Expansion:
-    lang: str  # the language whose fields the tokens are searched in
-    tokens: tuple[str, ...]  # analyzed (stemmed) for that language
-    weight: float
 
 
 @dataclass(frozen=True)
@@ -120,23 +116,39 @@ def spans(words: list[str]) -> list[tuple[int, int, Match]]:
     return found
 
 
-def expansions(hit: Match) -> list[Expansion]:
-    """The concept's other terms, analyzed in their own language, with their weights."""
-    out: dict[tuple[str, tuple[str, ...]], float] = {}
-    for lang, terms in hit.concept.terms.items():
-        weight = SYNONYM_WEIGHT if lang == hit.lang else EQUIVALENT_WEIGHT
-        for term in terms:
-            tokens = analyzed(lang, term)
-            if not tokens or (lang == hit.lang and tokens == hit.tokens):
-                continue
-            key = (lang, tokens)
-            out[key] = max(out.get(key, 0.0), weight)
-    return [Expansion(lang, tokens, weight) for (lang, tokens), weight in out.items()]
+@cache
+def _by_first_token(lang: str) -> dict[str, tuple[tuple[tuple[str, ...], str], ...]]:
+    """Each term's first index token -> (the term's tokens, its concept id), longest first."""
+    table: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    for tokens, concept in _index()[lang].items():
+        table.setdefault(tokens[0], []).append((tokens, concept.id))
+    return {first: tuple(sorted(terms, key=lambda t: -len(t[0]))) for first, terms in table.items()}
 
 
-def vocabulary(lang: str) -> set[str]:
+def concepts_in(lang: str, text: str) -> set[str]:
+    """The concepts whose terms occur in a text of this language."""
+    if not text:
+        return set()
+    tokens = [t.text for t in _analyzer(lang)(text)]
+    table = _by_first_token(lang)
+    found = set()
+    for position, token in enumerate(tokens):
+        for term, concept_id in table.get(token, ()):
+            if tuple(tokens[position : position + len(term)]) == term:
+                found.add(concept_id)
+    return found
+
+
+def theme_concepts(theme_slugs) -> set[str]:
+    """The concepts that name these themes."""
+    wanted = set(theme_slugs)
+    return {c.id for c in concepts() if c.theme in wanted}
+
+
+@cache
+def vocabulary(lang: str) -> frozenset[str]:
     """The words of a language's terms, normalized but unstemmed: for spelling suggestions."""
     from hub.search.analysis import plain_analyzer
 
     plain = plain_analyzer(lang)
-    return {t.text for c in concepts() for term in c.terms[lang] for t in plain(term)}
+    return frozenset(t.text for c in concepts() for term in c.terms[lang] for t in plain(term))
