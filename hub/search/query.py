@@ -65,9 +65,6 @@ class ParsedQuery:
     # Thesaurus concepts found in the query, and the themes they name.
     concepts: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
-    # (field, index term) of the words as typed, not their expansions: a result is shown in
-    # the language these matched in.
-    literal_terms: frozenset[tuple[str, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -371,12 +368,6 @@ def parse_query(
         query: Query = AndMaybe(_all(required), _either(optional))
     else:
         query = _all(required) if required else _either(optional)
-    literal_terms = frozenset(
-        (field, token)
-        for word in words
-        for field, lang in fields.items()
-        for token in (_arabic_tokens(word, exists) if lang == "ar" else _analyze(lang, word))
-    )
     any_query = None
     if len(required) + len(optional) >= 2 and required:
         found = [*required, *optional]
@@ -391,5 +382,4 @@ def parse_query(
         any_query=any_query,
         concepts=concepts,
         themes=themes,
-        literal_terms=literal_terms,
     )

@@ -116,7 +116,7 @@ def search(store: IndexStore, params: SearchParams) -> SearchResults:
             reverse=params.sort == "newest",
         )
         if params.page <= page.pagecount:
-            outcome.results = [_result(hit, params.lang, parsed) for hit in page]
+            outcome.results = [_result(hit, params.lang) for hit in page]
     return outcome
 
 
@@ -138,18 +138,14 @@ def _related_themes(parsed: ParsedQuery, facets: dict, params: SearchParams) -> 
     return [t for t in dict.fromkeys(themes) if t != chosen][:RELATED_THEMES]
 
 
-def _result(hit: Hit, reader_lang: str, parsed: ParsedQuery) -> Result:
+def _result(hit: Hit, reader_lang: str) -> Result:
     stored = hit.fields()
     available = [lang for lang in stored.get("language", "").split(",") if lang]
-    # How many distinct query words matched in each language's fields: the words as typed,
-    # or, for a record that has none of them, their expansions.
-    terms = {
-        (name, term.decode("utf-8") if isinstance(term, bytes) else term)
-        for name, term in hit.matched_terms()
-        if name in TEXT_FIELDS
-    }
-    literal = terms & parsed.literal_terms
-    matched = Counter(TEXT_FIELDS[name] for name, _term in literal or terms)
+    # How many distinct query words matched in each language's fields (a thesaurus concept
+    # matches in a field of its own, not in a language's).
+    matched = Counter(
+        TEXT_FIELDS[name] for name, _term in set(hit.matched_terms()) if name in TEXT_FIELDS
+    )
     lang = _display_language(reader_lang, available, matched)
     kind = stored["kind"]
     return Result(
