@@ -333,8 +333,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--worst", type=int, default=12, help="how many worst queries to list")
+    parser.add_argument(
+        "--times", type=Path, help="write each query's hub time, hits and mode to this JSON file"
+    )
     args = parser.parse_args()
     figures = run()
+    if args.times:
+        rows = [
+            {"q": q.q, "lang": q.lang, "ms": a.millis, "total": a.total, "mode": a.mode}
+            for q, a, _s in figures["reports"]["hub"].per_query
+        ]
+        args.times.write_text(json.dumps(rows, ensure_ascii=False, indent=1), encoding="utf-8")
     if args.json:
         print(json.dumps({"hub": figures["hub"], "fts5": figures["fts5"]}, indent=2))
     else:
