@@ -94,7 +94,7 @@ def search(store: IndexStore, params: SearchParams) -> SearchResults:
     filtered = facet_sets.intersect(hits, chosen)
     outcome.all_words_total = len(filtered)
     if len(filtered) < FEW_HITS:
-        outcome.suggestion = _suggest(searcher, parsed, params)
+        outcome.suggestion = _suggest(searcher, parsed, params, len(hits))
         for mode, other in _fallbacks(searcher, parsed, outcome.suggestion, len(filtered)):
             other_hits = frozenset(other.docs(searcher))
             other_filtered = facet_sets.intersect(other_hits, chosen)
@@ -227,7 +227,9 @@ def _query_language(searcher: Searcher, words: tuple[str, ...], reader_lang: str
     )
 
 
-def _suggest(searcher: Searcher, parsed: ParsedQuery, params: SearchParams) -> str | None:
+def _suggest(
+    searcher: Searcher, parsed: ParsedQuery, params: SearchParams, found: int
+) -> str | None:
     """A respelling drawn from the index's words in the query's language (and the theme names
     and thesaurus terms of that language) that finds more, or None."""
     lang = _query_language(searcher, parsed.words, params.lang)
@@ -241,5 +243,5 @@ def _suggest(searcher: Searcher, parsed: ParsedQuery, params: SearchParams) -> s
         return None
     respelled = " ".join(words)
     query = _parse(respelled, searcher).query
-    found = len(frozenset(query.docs(searcher))) if query is not None else 0
-    return respelled if found > len(frozenset(parsed.query.docs(searcher))) else None
+    respelled_found = len(frozenset(query.docs(searcher))) if query is not None else 0
+    return respelled if respelled_found > found else None
