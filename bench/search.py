@@ -303,9 +303,7 @@ def run(size: int, query_count: int, vocab: dict[str, list[str]]) -> dict[str, f
             timed(
                 lambda q=q: service.search(
                     store,
-                    service.SearchParams(
-                        q=q["q"], lang=q["lang"], filters=q["filters"], per_page=10
-                    ),
+                    service.SearchParams(q=q["q"], lang=q["lang"], per_page=10, **q["filters"]),
                 )
             )
             for q in queries

@@ -3,9 +3,11 @@
 Arabic: diacritics and tatweel are removed, آ أ إ ٱ read as ا and ى as ي, particles are dropped,
 and a light stemmer strips the attached و ف, the article (ال بال كال لل), possessive endings
 (ها هم نا ه ...) and the suffixes ة ات ون ين ي, so المدينة / بالمدينة / مدينتنا all find مدينة.
-It cannot join broken plurals (مدينة / مدن, كتاب / كتب) or most verb forms, and a nisba adjective
-falls together with its noun (مدني "civil" with مدن "cities"); words whose own first letter is و or
-ف (وزارة, فريق) are protected by a list, so a rare one missing from it may lose that letter.
+Broken plurals are joined to their singular by a table of the field's frequent nouns (لجان → لجنة,
+مدن → مدينة), and words the stemmer would fold into another (السلامة "safety" into السلام "peace")
+keep a term of their own: both lists are data, in `arabic.yaml`. Other broken plurals and most verb
+forms are not joined; words whose own first letter is و or ف (وزارة, فريق) are protected by a list,
+so a rare one missing from it may lose that letter.
 """
 
 from __future__ import annotations
@@ -15,10 +17,15 @@ import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache, lru_cache
+from pathlib import Path
 
 import Stemmer
+import yaml
 from whoosh.analysis import Analyzer, Filter, RegexTokenizer, StopFilter, Token
 from whoosh.lang import stopwords_for_language
+
+# libyaml when installed: the pure-Python loader takes most of a second on these files.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 LANGUAGES = ("en", "ar", "fr", "es")
 
@@ -195,8 +202,24 @@ def _strip_pronoun(word: str) -> str:
     return word
 
 
+def _arabic_data() -> tuple[dict[str, str], dict[str, str]]:
+    path = Path(__file__).with_name("arabic.yaml")
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+    return dict(data["protected"]), dict(data["plurals"])
+
+
+# protected: word -> its own index term; plurals: broken plural -> singular (arabic.yaml).
+ARABIC_PROTECTED, ARABIC_PLURALS = _arabic_data()
+
+
 def _core(word: str) -> str:
-    return _snowball_noun(_strip_pronoun(word))
+    if word in ARABIC_PROTECTED:
+        return ARABIC_PROTECTED[word]
+    word = _strip_pronoun(word)
+    word = ARABIC_PLURALS.get(word, word)
+    if word in ARABIC_PROTECTED:
+        return ARABIC_PROTECTED[word]
+    return _snowball_noun(word)
 
 
 _PROTECTED_CORES = frozenset(map(_core, _OWN_PREFIX_WORDS))

@@ -12,16 +12,20 @@ from hub.catalog.queries import PUBLISHED
 from hub.cities.models import City
 from hub.extensions import db
 from hub.publishing.models import CaseStudy, Speaker, Webinar
+from hub.search import thesaurus
 from hub.search.analysis import LANGUAGES
 from hub.search.schema import (
+    ALIASES_FIELD,
+    CONCEPTS_FIELD,
     EXCERPT_LENGTH,
     PLACES_FIELD,
-    SPELLING_FIELD,
     body_field,
     excerpt_field,
     name_field,
+    spelling_field,
     title_field,
 )
+from hub.search.text import city_aliases, markdown_text
 
 KINDS = ("case", "webinar", "city")
 
@@ -39,20 +43,28 @@ def _join(*parts: str | None) -> str:
 
 
 def _finish(document: dict, themes) -> dict:
-    """Add what is searched but not shown: theme names beside each title, the excerpts kept for
-    snippets, and the unstemmed words of every version from which spellings are suggested."""
+    """Add what is searched but not shown: the names of the record's themes in every language
+    (also those it has no version in: "jeunesse" finds an English-only record tagged Youth),
+    texts as plain text (no Markdown), the excerpts kept for snippets, each language's
+    unstemmed words from which spellings are suggested, and the thesaurus concepts the record
+    speaks of in any language or is tagged with."""
+    concepts = thesaurus.theme_concepts(theme.slug for theme in themes)
     for lang in LANGUAGES:
-        if name_field(lang) in document:
-            topics = [theme.names.get(lang, "") for theme in themes]
-            title = document.get(title_field(lang), document[name_field(lang)])
-            document[title_field(lang)] = _join(title, " · ".join(topics))
-    for lang in LANGUAGES:
+        topics = " · ".join(theme.names.get(lang, "") for theme in themes)
+        title = document.get(title_field(lang), document.get(name_field(lang)))
+        if title or topics:
+            document[title_field(lang)] = _join(title, topics)
         if body_field(lang) in document:
+            document[body_field(lang)] = markdown_text(document[body_field(lang)])
             document[excerpt_field(lang)] = document[body_field(lang)][:EXCERPT_LENGTH]
-    # Titles and the beginnings of texts: the words worth suggesting, at a fraction of the
-    # terms a whole body adds to every commit.
-    shown = [v for n, v in document.items() if n.startswith(("name_", "excerpt_"))]
-    document[SPELLING_FIELD] = "\n".join(shown)
+        for field in (name_field(lang), body_field(lang)):
+            concepts |= thesaurus.concepts_in(lang, document.get(field, ""))
+        # Titles, theme names and the beginnings of texts: the words worth suggesting, at a
+        # fraction of the terms a whole body adds to every commit.
+        document[spelling_field(lang)] = _join(
+            document.get(name_field(lang)), topics, document.get(excerpt_field(lang))
+        )
+    document[CONCEPTS_FIELD] = " ".join(sorted(concepts))
     return document
 
 
@@ -60,10 +72,12 @@ def _cities_fields(cities: Iterable[City]) -> dict[str, str]:
     """The facets and place names a record takes from its cities."""
     cities = list(dict.fromkeys(cities))
     names = {name for city in cities for name in (city.name, *city.names.values())}
+    aliases = {alias for city in cities for alias in city_aliases(city.slug)} - names
     return {
         "region": ",".join(sorted({city.region for city in cities})),
         "size": ",".join(sorted({city.size_band.slug for city in cities})),
         PLACES_FIELD: " ".join(sorted(names)),
+        ALIASES_FIELD: " ".join(sorted(aliases)),
     }
 
 
@@ -134,7 +148,8 @@ def city_document(city: City) -> dict:
     }
     # A city's profile is the record most about the city: its name counts twice there, so a
     # search for the name shows the profile first among the city's records.
-    document[PLACES_FIELD] = f"{document[PLACES_FIELD]} {document[PLACES_FIELD]}"
+    for field in (PLACES_FIELD, ALIASES_FIELD):
+        document[field] = f"{document[field]} {document[field]}".strip()
     for lang, summary in city.summaries.items():
         document[name_field(lang)] = city.names.get(lang) or city.name
         document[body_field(lang)] = summary

@@ -10,18 +10,27 @@ Everything else is text: `title:x`, brackets, ^, ~, AND, NOT and wildcards insid
 or punctuation, never syntax. Input is cut to MAX_QUERY_LENGTH characters (`truncated` says so)
 and to MAX_TERMS items. A word that is a stop word in some languages but not in others ("la":
 French, or "LA") is searched where it is a word but not required.
+
+Plain words that form a term of the thesaurus ("religious leaders", "plan d'action local") are
+also searched as their concept, which records carry when any of its terms in any language occurs
+in them, at a lower weight (hub/search/thesaurus.py). An Arabic word with a bare ب ل ك in front
+(بمجتمعات) is searched without it only when the index does not know the word but knows the rest
+(`exists`), so برنامج, بلدية and لجنة stay whole. Besides the all-words query, `any_query` finds
+records with some of the words, those with more of them first: the search falls back on it when
+all words find little.
 """
 
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from whoosh.analysis import Analyzer
-from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Prefix, Query, Term
+from whoosh.query import And, AndMaybe, AndNot, ConstantScoreQuery, Or, Phrase, Prefix, Query, Term
 
+from hub.search import thesaurus
 from hub.search.analysis import analyzer, plain_analyzer, strip_arabic_proclitics
 
 MAX_QUERY_LENGTH = 256
@@ -36,6 +45,12 @@ EMPTY = "empty"
 ONLY_EXCLUDED = "only_excluded"
 
 _OR = "OR"
+# In any-word matching, each word (or thesaurus concept) found adds this to a record's score, far
+# above what BM25 gives: records are ranked by how many of the words they have, then by BM25.
+COVERAGE_SCORE = 1000.0
+# A bare preposition written onto an Arabic word: ب "with", ل "for", ك "as".
+_ARABIC_BARE_PREFIXES = ("ب", "ل", "ك")
+_MIN_ARABIC_STRIPPED = 3
 _QUOTES = str.maketrans(dict.fromkeys("“”„‟«»", '"'))  # phones and French keyboards
 
 
@@ -45,13 +60,19 @@ class ParsedQuery:
     words: tuple[str, ...]  # the user's plain words, normalized: input for "did you mean"
     truncated: bool = False
     problem: str | None = None  # EMPTY or ONLY_EXCLUDED when query is None
+    # Records with some of the words, more of them first; None with fewer than two to find.
+    any_query: Query | None = None
+    # Thesaurus concepts found in the query, and the themes they name.
+    concepts: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class _Item:
-    kind: str  # "word", "phrase" or "prefix"
-    text: str  # normalized; a phrase's words joined by spaces
+    kind: str  # "word", "phrase", "prefix" or "concept" (plain words forming a thesaurus term)
+    text: str  # normalized; a phrase's or a concept's words joined by spaces
     negated: bool = False
+    match: thesaurus.Match | None = None  # for a concept
 
 
 def clean_text(text: str) -> tuple[str, bool]:
@@ -130,6 +151,47 @@ def _lex(text: str) -> list[_Item | str]:
     return [x for x in out if x != "-"]
 
 
+def _with_concepts(elements: list[_Item | str]) -> list[_Item | str]:
+    """Runs of plain words that are thesaurus terms, made into one concept item each. Words
+    next to an OR stay as they are: the OR joins them."""
+
+    def plain(index: int) -> bool:
+        element = elements[index]
+        return (
+            isinstance(element, _Item)
+            and element.kind == "word"
+            and not element.negated
+            and (index == 0 or elements[index - 1] != _OR)
+            and (index + 1 == len(elements) or elements[index + 1] != _OR)
+        )
+
+    out: list[_Item | str] = []
+    index = 0
+    while index < len(elements):
+        if not plain(index):
+            element = elements[index]
+            # A word joined by OR may still be a one-word term (youth OR women).
+            if isinstance(element, _Item) and element.kind == "word" and not element.negated:
+                hit = thesaurus.match([element.text])
+                element = _Item("concept", element.text, match=hit) if hit else element
+            out.append(element)
+            index += 1
+            continue
+        end = index
+        while end < len(elements) and plain(end):
+            end += 1
+        run = [element for element in elements[index:end] if isinstance(element, _Item)]
+        words = [element.text for element in run]
+        position = 0
+        for start, stop, hit in thesaurus.spans(words):
+            out.extend(run[position:start])
+            out.append(_Item("concept", " ".join(words[start:stop]), match=hit))
+            position = stop
+        out.extend(run[position:])
+        index = end
+    return out
+
+
 def _group(elements: Sequence[_Item | str]) -> list[list[_Item]]:
     """Join items around OR into alternatives; an OR with nothing on one side is ignored."""
     groups: list[list[_Item]] = []
@@ -168,10 +230,60 @@ def _prefix_forms(lang: str, prefix: str) -> list[str]:
     return forms
 
 
+# Whether the index holds this term in this field.
+Exists = Callable[[str, str], bool]
+_ARABIC_TEXT_FIELDS = ("body_ar", "title_ar")
+
+
+def _arabic_tokens(word: str, exists: Exists | None) -> tuple[str, ...]:
+    """The Arabic analysis of a word, without a bare ب ل ك when only the rest is in the index."""
+    tokens = _analyze("ar", word)
+    if (
+        exists is not None
+        and len(tokens) == 1
+        and word.startswith(_ARABIC_BARE_PREFIXES)
+        and len(word) - 1 >= _MIN_ARABIC_STRIPPED
+        and not any(exists(field, tokens[0]) for field in _ARABIC_TEXT_FIELDS)
+    ):
+        rest = _analyze("ar", word[1:])
+        if len(rest) == 1 and any(exists(field, rest[0]) for field in _ARABIC_TEXT_FIELDS):
+            return rest
+    return tokens
+
+
+def _concept_query(
+    item: _Item,
+    fields: Mapping[str, str],
+    boosts: Mapping[str, float],
+    exists: Exists | None,
+    concepts_field: str | None,
+) -> Query | None:
+    """The words as typed, or their concept (any of its terms in any language), at a lower
+    weight."""
+    literal = []
+    for word in item.text.split():
+        query, optional = _item_query(_Item("word", word), fields, boosts, exists, None)
+        if query is not None and not optional:
+            literal.append(query)
+    alternatives = [_all(literal)] if literal else []
+    assert item.match is not None
+    if concepts_field is not None:
+        alternatives.append(
+            Term(concepts_field, item.match.concept.id, boost=thesaurus.CONCEPT_BOOST)
+        )
+    return _either(alternatives) if alternatives else None
+
+
 def _item_query(
-    item: _Item, fields: Mapping[str, str], boosts: Mapping[str, float]
+    item: _Item,
+    fields: Mapping[str, str],
+    boosts: Mapping[str, float],
+    exists: Exists | None = None,
+    concepts_field: str | None = None,
 ) -> tuple[Query | None, bool]:
     """The item's query over all fields, and whether it is optional (a stop word somewhere)."""
+    if item.kind == "concept":
+        return _concept_query(item, fields, boosts, exists, concepts_field), False
     queries: list[Query] = []
     skipped = False
     for field, lang in fields.items():
@@ -181,7 +293,10 @@ def _item_query(
                 Prefix(field, form, boost=boost) for form in _prefix_forms(lang, item.text)
             )
             continue
-        tokens = _analyze(lang, item.text)
+        if lang == "ar" and item.kind == "word":
+            tokens = _arabic_tokens(item.text, exists)
+        else:
+            tokens = _analyze(lang, item.text)
         if not tokens:
             skipped = True
         elif len(tokens) == 1:
@@ -192,7 +307,13 @@ def _item_query(
 
 
 def _either(queries: Sequence[Query]) -> Query:
-    return queries[0] if len(queries) == 1 else Or(list(queries))
+    if len(queries) == 1:
+        return queries[0]
+    either = Or(list(queries))
+    # On indexes under 5,000 documents Whoosh preloads every alternative's postings into arrays,
+    # which costs more than it saves with the many alternatives of an expanded query.
+    either.matcher_type = Or.DEFAULT_MATCHER
+    return either
 
 
 def _all(queries: Sequence[Query]) -> Query:
@@ -200,13 +321,22 @@ def _all(queries: Sequence[Query]) -> Query:
 
 
 def parse_query(
-    text: str, fields: Mapping[str, str], boosts: Mapping[str, float] | None = None
+    text: str,
+    fields: Mapping[str, str],
+    boosts: Mapping[str, float] | None = None,
+    exists: Exists | None = None,
+    concepts_field: str | None = "concepts",
 ) -> ParsedQuery:
     """Parse what a person typed; `fields` maps each text field to its language, `boosts` to
-    how much a match in it weighs (BM25F multiplies each field's score by it; default 1)."""
+    how much a match in it weighs (BM25F multiplies each field's score by it; default 1);
+    `exists` says whether the index holds a term in a field; `concepts_field` holds the
+    thesaurus concepts of each record (None: do not search concepts)."""
     boosts = boosts or {}
     text, truncated = clean_text(text or "")
-    groups = _group(_lex(text))
+    groups = _group(_with_concepts(_lex(text)))
+    matches = [item.match for group in groups for item in group if item.match is not None]
+    concepts = tuple(dict.fromkeys(m.concept.id for m in matches))
+    themes = tuple(dict.fromkeys(m.concept.theme for m in matches if m.concept.theme))
 
     required: list[Query] = []
     optional: list[Query] = []
@@ -216,7 +346,7 @@ def parse_query(
         alternatives = []
         group_optional = True
         for item in group:
-            query, item_optional = _item_query(item, fields, boosts)
+            query, item_optional = _item_query(item, fields, boosts, exists, concepts_field)
             if query is not None:
                 alternatives.append(query)
                 group_optional = group_optional and item_optional
@@ -238,6 +368,18 @@ def parse_query(
         query: Query = AndMaybe(_all(required), _either(optional))
     else:
         query = _all(required) if required else _either(optional)
+    any_query = None
+    if len(required) + len(optional) >= 2 and required:
+        found = [*required, *optional]
+        any_query = Or([*(ConstantScoreQuery(q, COVERAGE_SCORE) for q in required), *found])
     if excluded:
         query = AndNot(query, _either(excluded))
-    return ParsedQuery(query, tuple(words), truncated)
+        any_query = AndNot(any_query, _either(excluded)) if any_query is not None else None
+    return ParsedQuery(
+        query,
+        tuple(words),
+        truncated,
+        any_query=any_query,
+        concepts=concepts,
+        themes=themes,
+    )

@@ -15,7 +15,12 @@ TITLE_BOOST = 3.0
 # city's name wants that city's records before those that merely mention it.
 PLACES_BOOST = 4.0
 PLACES_FIELD = "places"
-SPELLING_FIELD = "spell"
+# Other names of the record's cities (their GeoNames alternate names and transliterations,
+# hub/search/city_names.yaml): they find the city, at the weight of a title.
+ALIASES_FIELD = "aliases"
+ALIASES_BOOST = TITLE_BOOST
+# The thesaurus concepts a record speaks of, in any language (hub/search/thesaurus.py).
+CONCEPTS_FIELD = "concepts"
 # Its analyzer must read Arabic and Latin names alike; the Arabic chain does (Latin words pass
 # through lowercased and accent-folded).
 PLACES_LANGUAGE = "ar"
@@ -41,6 +46,12 @@ def excerpt_field(lang: str) -> str:
 EXCERPT_LENGTH = 1500
 
 
+def spelling_field(lang: str) -> str:
+    """Unstemmed words of a language: titles, theme names and the beginnings of texts, from
+    which "Did you mean" suggests words in the query's language only."""
+    return f"spell_{lang}"
+
+
 def name_field(lang: str) -> str:
     """The title as readers see it, stored for results; `title_*` also holds theme names."""
     return f"name_{lang}"
@@ -55,16 +66,18 @@ TEXT_FIELDS = {
 # holds the record's theme names, and a record with more themes or more cities is no less
 # about each of them.
 WEIGHTING = scoring.BM25F(
-    **{f"{PLACES_FIELD}_B": 0.0}, **{f"{title_field(lang)}_B": 0.0 for lang in LANGUAGES}
+    **{f"{PLACES_FIELD}_B": 0.0, f"{ALIASES_FIELD}_B": 0.0, f"{CONCEPTS_FIELD}_B": 0.0},
+    **{f"{title_field(lang)}_B": 0.0 for lang in LANGUAGES},
 )
 
 # What a query searches: the versions' titles (with the names of the record's themes, so that
 # "youth" finds what is tagged Youth) and texts, and the places, and their weights. Every field
 # costs each word a lookup in every segment, so there are as few as the ranking needs.
-QUERY_FIELDS = {**TEXT_FIELDS, PLACES_FIELD: PLACES_LANGUAGE}
+QUERY_FIELDS = {**TEXT_FIELDS, PLACES_FIELD: PLACES_LANGUAGE, ALIASES_FIELD: PLACES_LANGUAGE}
 QUERY_BOOSTS = {
     **{title_field(lang): TITLE_BOOST for lang in LANGUAGES},
     PLACES_FIELD: PLACES_BOOST,
+    ALIASES_FIELD: ALIASES_BOOST,
 }
 
 
@@ -84,10 +97,12 @@ def build_schema() -> Schema:
         "when": STORED,  # its date for display: YYYY-MM-DD, or YYYY-MM when only the month is known
         "seq": STORED,  # only on the state document: the last outbox row applied
         PLACES_FIELD: TEXT(analyzer=analyzer(PLACES_LANGUAGE)),
-        # Unstemmed words of every version: the vocabulary "did you mean" draws on.
-        SPELLING_FIELD: TEXT(analyzer=plain_analyzer("en")),
+        ALIASES_FIELD: TEXT(analyzer=analyzer(PLACES_LANGUAGE)),
+        CONCEPTS_FIELD: KEYWORD(scorable=True),
     }
     for lang in LANGUAGES:
+        # Unstemmed words of each language: the vocabulary "did you mean" draws on.
+        fields[spelling_field(lang)] = TEXT(analyzer=plain_analyzer(lang))
         fields[title_field(lang)] = TEXT(analyzer=analyzer(lang))
         fields[name_field(lang)] = STORED
         fields[body_field(lang)] = TEXT(analyzer=analyzer(lang))

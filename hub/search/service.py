@@ -11,23 +11,28 @@ from whoosh.searching import Hit, Searcher
 
 from hub.i18n import DEFAULT_LANGUAGE
 from hub.search import facets as facet_sets
-from hub.search import spelling
+from hub.search import spelling, thesaurus
 from hub.search.analysis import LANGUAGES
 from hub.search.params import SearchParams
-from hub.search.query import ParsedQuery, parse_query
+from hub.search.query import ParsedQuery, Query, parse_query
 from hub.search.schema import (
     QUERY_BOOSTS,
     QUERY_FIELDS,
-    SPELLING_FIELD,
     TEXT_FIELDS,
     body_field,
     excerpt_field,
     name_field,
+    spelling_field,
 )
 from hub.search.store import IndexMissing, IndexStore
 
-# Below this many hits the page offers a spelling suggestion.
+# Below this many hits with all the words, the search also finds records with some of them, and
+# the page offers a spelling suggestion and related themes.
 FEW_HITS = 3
+RELATED_THEMES = 3
+# Which search answered: every word matched; some words matched (too few had all of them); or
+# the spelling suggestion's words, when the words typed found nothing at all.
+ALL_WORDS, ANY_WORDS, RESPELLED = "all", "any", "respelled"
 SNIPPET_CHARACTERS = 240
 SNIPPET_FRAGMENTS = 2
 KIND_PATHS = {"case": "cases", "webinar": "webinars", "city": "cities"}
@@ -56,29 +61,53 @@ class SearchResults:
     results: list[Result] = field(default_factory=list)
     facets: dict[str, dict[str, int]] = field(default_factory=dict)
     suggestion: str | None = None
+    mode: str = ALL_WORDS
+    all_words_total: int = 0  # records with every word (within the filters)
+    related_themes: list[str] = field(default_factory=list)  # theme slugs
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.params.per_page))
 
 
+def _parse(text: str, searcher: Searcher | None) -> ParsedQuery:
+    reader = searcher.reader() if searcher is not None else None
+
+    def exists(field: str, term: str) -> bool:
+        return (field, term) in reader
+
+    return parse_query(text, QUERY_FIELDS, QUERY_BOOSTS, exists=exists if reader else None)
+
+
 def search(store: IndexStore, params: SearchParams) -> SearchResults:
-    parsed = parse_query(params.q, QUERY_FIELDS, QUERY_BOOSTS)
-    outcome = SearchResults(params=params, parsed=parsed)
-    if parsed.query is None:
-        return outcome
     try:
-        searcher = store.searcher()
+        searcher: Searcher | None = store.searcher()
     except IndexMissing:
+        searcher = None
+    parsed = _parse(params.q, searcher)
+    outcome = SearchResults(params=params, parsed=parsed)
+    if parsed.query is None or searcher is None:
         return outcome
-    hits = frozenset(parsed.query.docs(searcher))
-    chosen = facet_sets.matching(searcher, params.filters)
-    filtered = facet_sets.intersect(hits, list(chosen.values()))
+    chosen = list(facet_sets.matching(searcher, params.filters).values())
+    query: Query = parsed.query
+    hits = frozenset(query.docs(searcher))
+    filtered = facet_sets.intersect(hits, chosen)
+    outcome.all_words_total = len(filtered)
+    if len(filtered) < FEW_HITS:
+        outcome.suggestion = _suggest(searcher, parsed, params, len(hits))
+        for mode, other in _fallbacks(searcher, parsed, outcome.suggestion, len(filtered)):
+            other_hits = frozenset(other.docs(searcher))
+            other_filtered = facet_sets.intersect(other_hits, chosen)
+            if len(other_filtered) > len(filtered):
+                outcome.mode, query, hits, filtered = mode, other, other_hits, other_filtered
+                break
     outcome.total = len(filtered)
     outcome.facets = facet_sets.counts(searcher, hits, params.filters)
+    if outcome.mode != ALL_WORDS or outcome.total < FEW_HITS:
+        outcome.related_themes = _related_themes(parsed, outcome.facets, params)
     if filtered:
         page = searcher.search_page(
-            parsed.query,
+            query,
             params.page,
             pagelen=params.per_page,
             filter=set(filtered),
@@ -88,15 +117,32 @@ def search(store: IndexStore, params: SearchParams) -> SearchResults:
         )
         if params.page <= page.pagecount:
             outcome.results = [_result(hit, params.lang) for hit in page]
-    if outcome.total < FEW_HITS:
-        outcome.suggestion = _suggest(searcher, parsed, params.q)
     return outcome
+
+
+def _fallbacks(searcher: Searcher, parsed: ParsedQuery, suggestion: str | None, found: int):
+    """The searches to try when all the words find little, in order: the suggested spelling
+    when the words typed found nothing, then any of the words."""
+    if suggestion and not found:
+        respelled = _parse(suggestion, searcher).query
+        if respelled is not None:
+            yield RESPELLED, respelled
+    if parsed.any_query is not None:
+        yield ANY_WORDS, parsed.any_query
+
+
+def _related_themes(parsed: ParsedQuery, facets: dict, params: SearchParams) -> list[str]:
+    """Themes the query names (through the thesaurus), then the commonest among the hits."""
+    themes = [*parsed.themes, *facets.get("theme", {})]
+    chosen = params.filters.get("theme")
+    return [t for t in dict.fromkeys(themes) if t != chosen][:RELATED_THEMES]
 
 
 def _result(hit: Hit, reader_lang: str) -> Result:
     stored = hit.fields()
     available = [lang for lang in stored.get("language", "").split(",") if lang]
-    # How many distinct query words matched in each language's fields.
+    # How many distinct query words matched in each language's fields (a thesaurus concept
+    # matches in a field of its own, not in a language's).
     matched = Counter(
         TEXT_FIELDS[name] for name, _term in set(hit.matched_terms()) if name in TEXT_FIELDS
     )
@@ -165,9 +211,29 @@ def _snippet(hit: Hit, lang: str, stored: dict) -> Markup:
     return escape(text[:SNIPPET_CHARACTERS] + ("…" if len(text) > SNIPPET_CHARACTERS else ""))
 
 
-def _suggest(searcher: Searcher, parsed: ParsedQuery, original: str) -> str | None:
-    """A respelling drawn from the index's own words that finds more, or None."""
-    known = spelling.vocabulary(searcher, SPELLING_FIELD)
+def _vocabulary(searcher: Searcher, lang: str) -> spelling.Vocabulary:
+    return spelling.vocabulary(searcher, spelling_field(lang), thesaurus.vocabulary(lang))
+
+
+def _query_language(searcher: Searcher, words: tuple[str, ...], reader_lang: str) -> str:
+    """Arabic for Arabic script; otherwise the language whose words the query uses most, the
+    reader's language among equals."""
+    if any(thesaurus.is_arabic(word) for word in words):
+        return "ar"
+    latin = [lang for lang in dict.fromkeys([reader_lang, "en", "fr", "es"]) if lang != "ar"]
+    return max(
+        latin,
+        key=lambda lang: sum(w in _vocabulary(searcher, lang).frequencies for w in words),
+    )
+
+
+def _suggest(
+    searcher: Searcher, parsed: ParsedQuery, params: SearchParams, found: int
+) -> str | None:
+    """A respelling drawn from the index's words in the query's language (and the theme names
+    and thesaurus terms of that language) that finds more, or None."""
+    lang = _query_language(searcher, parsed.words, params.lang)
+    known = _vocabulary(searcher, lang)
     changed, words = False, []
     for word in parsed.words:
         suggestion = known.suggest(word)
@@ -176,6 +242,6 @@ def _suggest(searcher: Searcher, parsed: ParsedQuery, original: str) -> str | No
     if not changed:
         return None
     respelled = " ".join(words)
-    query = parse_query(respelled, QUERY_FIELDS, QUERY_BOOSTS).query
-    found = len(frozenset(query.docs(searcher))) if query is not None else 0
-    return respelled if found > len(frozenset(parsed.query.docs(searcher))) else None
+    query = _parse(respelled, searcher).query
+    respelled_found = len(frozenset(query.docs(searcher))) if query is not None else 0
+    return respelled if respelled_found > found else None

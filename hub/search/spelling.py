@@ -10,6 +10,7 @@ deletion, substitution or transposition, and many pairs of them.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from weakref import WeakKeyDictionary
 
 from whoosh.searching import Searcher
@@ -66,14 +67,19 @@ class Vocabulary:
         return None
 
 
-def vocabulary(searcher: Searcher, field: str) -> Vocabulary:
-    cached = _CACHE.get(searcher)
+def vocabulary(searcher: Searcher, field: str, extra: Iterable[str] = ()) -> Vocabulary:
+    """The words of `field` in this searcher's index, and `extra` words (counted once)."""
+    by_field = _CACHE.setdefault(searcher, {})
+    cached = by_field.get(field)
     if cached is None:
         reader = searcher.reader()
-        frequencies = {}
-        for raw, info in reader.iter_field(field):
-            word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-            if MIN_WORD_LENGTH <= len(word) <= MAX_WORD_LENGTH and not word.isdigit():
-                frequencies[word] = info.doc_frequency()
-        cached = _CACHE[searcher] = Vocabulary(frequencies)
+        frequencies = dict.fromkeys(
+            (w for w in extra if MIN_WORD_LENGTH <= len(w) <= MAX_WORD_LENGTH), 1
+        )
+        if field in reader.indexed_field_names():
+            for raw, info in reader.iter_field(field):
+                word = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                if MIN_WORD_LENGTH <= len(word) <= MAX_WORD_LENGTH and not word.isdigit():
+                    frequencies[word] = frequencies.get(word, 0) + info.doc_frequency()
+        cached = by_field[field] = Vocabulary(frequencies)
     return cached

@@ -70,6 +70,9 @@ def api():
         ],
         facets=outcome.facets,
         suggestion=outcome.suggestion,
+        mode=outcome.mode,
+        all_words_total=outcome.all_words_total,
+        related_themes=outcome.related_themes,
         problem=outcome.parsed.problem,
         truncated=outcome.parsed.truncated,
     )

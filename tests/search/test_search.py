@@ -96,17 +96,15 @@ def test_query_language(client):
         return {r["url"].split("/", 2)[2] for r in api(client, q=q, per_page=100)["results"]}
 
     both = urls("weapons amnesty")
-    assert (
-        both
-        == urls("amnesty weapons")
-        == {"cases/mombasa-peace-committee-weapons-amnesty"}
-        | (both - {"cases/mombasa-peace-committee-weapons-amnesty"})
-    )
+    # In this order the words are a thesaurus term, also searched as its synonyms and
+    # equivalents (العفو عن الأسلحة): a superset of the same words in any order.
+    assert "cases/mombasa-peace-committee-weapons-amnesty" in urls("amnesty weapons") <= both
     assert urls('"weapons amnesty"') <= both
     assert not urls('"amnesty weapons police"')
     assert urls("amnesty OR vaccination") >= urls("amnesty") | urls("vaccination")
     assert "cases/mombasa-peace-committee-weapons-amnesty" not in urls("police -amnesty")
-    assert urls("vaccin*") >= urls("vaccination")
+    # A quoted word is searched as typed, without the thesaurus's synonyms (coronavirus...).
+    assert urls("vaccin*") >= urls('"vaccination"')
 
 
 def test_json_api_shape(client):
@@ -145,10 +143,11 @@ def test_newest_first(client):
 
 
 def test_few_hits_offer_a_spelling_from_the_index(client):
-    assert api(client, q="Mombassa")["suggestion"] == "mombasa"
+    assert api(client, q="Mombsa")["suggestion"] == "mombasa"
     assert api(client, q="Mombasa")["suggestion"] is None
+    # Nothing has the word typed: the page shows the suggestion's results and says so.
     body = get(client, "/en/search?q=Kristiansnd")
-    assert "Did you mean:" in body and "kristiansand" in body
+    assert "Showing results for" in body and "kristiansand" in body
 
 
 def get(client, url: str, status: int = 200) -> str:
@@ -218,7 +217,8 @@ def test_snippets_escape_the_text_and_mark_only_the_words(app):
     body = app.test_client().get("/api/v1/search?q=zebras").get_json()
     snippet = body["results"][0]["snippet"]
     assert "<script>" not in snippet and "<b>" not in snippet
-    assert "&lt;script&gt;" in snippet and "&amp;" in snippet
+    # Snippets are text: HTML tags in a Markdown text are dropped, the rest escaped.
+    assert "alert(&#39;x&#39;)" in snippet and "&amp;" in snippet
     assert re.findall(r"<[^>]+>", snippet) == ["<mark>", "</mark>"]
 
 

@@ -157,8 +157,9 @@ def test_prefix_finds_words_beginning_with_it(searcher):
 
 
 def test_arabic_prefix_matches_with_or_without_the_article(searcher):
-    assert search(searcher, "مدي*") == {"case:saida"}
-    assert search(searcher, "المدي*") == {"case:saida"}
+    # مدينة and its broken plural المدن (case:mombasa) share an index term.
+    assert search(searcher, "مدي*") == {"case:saida", "case:mombasa"}
+    assert search(searcher, "المدي*") == {"case:saida", "case:mombasa"}
     assert search(searcher, "بلدي*") == {"case:mombasa"}
 
 
