@@ -128,9 +128,8 @@ def _entry(record, text, lang: str, endpoint: str, changed: date, themes) -> dic
         for other in record.texts
         if other.language != text.language and other.language in LANGUAGES
     ]
-    source_url = getattr(record, "source_url", None)
-    if source_url:
-        links.append({"href": source_url, "rel": "via", "type": "text/html"})
+    if record.source_url:
+        links.append({"href": record.source_url, "rel": "via", "type": "text/html"})
     return {
         "id": page,
         "title": text.title,

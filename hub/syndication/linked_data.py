@@ -92,7 +92,7 @@ def case_ld(case: CaseStudy, text, lang: str) -> dict:
     }
     if case.source:
         found["citation"] = case.source
-    if getattr(case, "source_url", None):
+    if case.source_url:
         found["isBasedOn"] = case.source_url
     return found
 
@@ -130,6 +130,8 @@ def webinar_ld(webinar: Webinar, text, lang: str) -> dict:
         "about": _themes(webinar.themes, lang),
         **_translation(webinar, text, "webinars.detail", "Event"),
     }
+    if webinar.source_url:
+        found["isBasedOn"] = webinar.source_url
     if webinar.recording_url:
         found["recordedIn"] = {"@type": "CreativeWork", "url": webinar.recording_url}
     return found

@@ -117,5 +117,5 @@ def case_rows() -> Iterable[dict]:
             "updated_on": text.updated_on.isoformat() if text.updated_on else None,
             "reading_minutes": text.reading_minutes,
             "source": case.source,
-            "source_url": getattr(case, "source_url", None),
+            "source_url": case.source_url,
         }
