@@ -9,13 +9,10 @@ import json
 from collections.abc import Iterable
 
 from flask import Blueprint, Response
-from sqlalchemy.orm import selectinload
 
-from hub.catalog import queries as catalog
-from hub.extensions import db
 from hub.i18n import current_language
-from hub.publishing.models import CaseStudy
 from hub.security.access import PUBLIC, allow
+from hub.syndication import queries
 from hub.web import external_url
 
 bp = Blueprint("opendata", __name__)
@@ -91,8 +88,7 @@ def case_rows() -> Iterable[dict]:
     """One row per published case, newest first, in the reader's language where a version
     exists."""
     lang = current_language()
-    stmt = catalog.case_cards().options(selectinload(CaseStudy.partner_cities))
-    for case in db.session.scalars(stmt):
+    for case in queries.all_cases():
         text = case.text_in(lang)
         yield {
             "slug": case.slug,

@@ -33,11 +33,10 @@ def sitemap():
     root = etree.Element(f"{{{SITEMAP}}}urlset", nsmap={None: SITEMAP, "xhtml": XHTML})
     for endpoint in LISTINGS:
         _add(root, endpoint, {})
-    for case in records.cases:
-        changed = max(filter(None, [case.published_on, *(t.updated_on for t in case.texts)]))
-        _add(root, "cases.detail", {"slug": case.slug}, changed)
-    for webinar in records.webinars:
-        _add(root, "webinars.detail", {"slug": webinar.slug}, webinar.published_on)
+    for slug, changed in records.cases:
+        _add(root, "cases.detail", {"slug": slug}, changed)
+    for slug, changed in records.webinars:
+        _add(root, "webinars.detail", {"slug": slug}, changed)
     for slug in records.cities:
         _add(root, "cities.detail", {"slug": slug})
     for slug in records.themes:
