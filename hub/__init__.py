@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
     from hub.cities import pages as cities
     from hub.exchanges import api as exchanges_api
     from hub.exchanges import pages as exchanges
+    from hub.openapi import views as openapi
     from hub.publishing import api as publishing_api
     from hub.publishing import pages as publishing
     from hub.search import views as search
@@ -118,6 +119,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(calendars.bp)
     app.register_blueprint(sitemap.bp)
     app.register_blueprint(opendata.bp)
+    app.register_blueprint(openapi.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

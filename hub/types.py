@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, TypeVar
@@ -140,6 +140,11 @@ def check_day(value: date) -> date:
 
 
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID, strict=False)]
+# A moment the hub stored (naive, in UTC), answered with its offset as RFC 3339 asks.
+Moment = Annotated[
+    datetime,
+    AfterValidator(lambda value: value if value.tzinfo else value.replace(tzinfo=UTC)),
+]
 Day = Annotated[date, AfterValidator(check_day)]
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
 Count = Annotated[int, Field(ge=0, le=MAX_ID)]
