@@ -131,6 +131,7 @@ MAX_ID = 2**31 - 1
 # Years the network's records can be about: its cities' work started after 1900.
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
+
 def check_day(value: date) -> date:
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         raise ValueError(
@@ -190,6 +191,19 @@ class Schema(BaseModel):
     """A declared input or output: unknown fields are refused, so a typo is not silently lost."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+# A list in the API answers this many items a page unless asked for more, and at most MAX.
+PER_PAGE, MAX_PER_PAGE, MAX_PAGE = 50, 100, 10_000
+
+
+class Paging(Schema):
+    """`?page=&per_page=` of an API list."""
+
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="The page, from 1.")
+    per_page: int = Field(
+        PER_PAGE, ge=1, le=MAX_PER_PAGE, description=f"Items a page, 1 to {MAX_PER_PAGE}."
+    )
 
 
 # --- Problems, by field, in the reader's language -----------------------------------------------

@@ -63,6 +63,8 @@ READERS = {
     "sitemap.favicon": None,
     "opendata.cases_csv": None,
     "opendata.cases_jsonl": None,
+    "openapi.openapi_json": None,
+    "openapi.page": None,
 }
 QUERIES = {"search.page": "?q=city", "search.api": "?q=city"}
 

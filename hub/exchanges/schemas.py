@@ -271,6 +271,9 @@ class RequestOut(Schema):
 
 class RequestList(Schema):
     requests: list[RequestOut]
+    total: int = Field(description="How many requests there are, on every page.")
+    page: int
+    per_page: int
 
 
 class OfferOut(Schema):

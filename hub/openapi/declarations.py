@@ -24,6 +24,7 @@ from hub.exchanges.schemas import (
 from hub.openapi.answers import SearchAnswer
 from hub.publishing.schemas import CREATE, OUTPUT, PATCH
 from hub.search.params import SearchParams
+from hub.types import Paging
 
 # Tags group the operations in the document and on its page.
 PUBLISHING, EXCHANGES, SEARCH = "Publishing", "Peer exchanges", "Search"
@@ -36,7 +37,8 @@ class Operation:
     answer: Any = None  # the 2xx answer's schema (a pydantic model), or None for no content
     status: int = 200
     also: tuple[int, ...] = ()  # other success statuses with the same answer
-    query: Any = None
+    query: Any = None  # a schema, or a tuple of schemas
+    paged: bool = False  # a list answered one page at a time, with a Link header
     body: Any = None
     body_required: bool = True
     # Statuses beyond those the route's shape implies (see `hub.openapi.spec.error_statuses`).
@@ -56,7 +58,11 @@ STEP = (409,)  # a step out of order, or a write that lost a race
 
 OPERATIONS: dict[str, Operation] = {
     "search.api": Operation(
-        SEARCH, "Search case studies, webinars and cities", SearchAnswer, query=SearchParams
+        SEARCH,
+        "Search case studies, webinars and cities",
+        SearchAnswer,
+        query=SearchParams,
+        paged=True,
     ),
     "api_publishing.get_record": Operation(
         PUBLISHING,
@@ -86,7 +92,11 @@ OPERATIONS: dict[str, Operation] = {
         PUBLISHING, "Delete a record and its translations", status=204, errors=STEP
     ),
     "api_exchanges.list_requests": Operation(
-        EXCHANGES, "The exchange requests the caller may see", RequestList, query=RequestQuery
+        EXCHANGES,
+        "The exchange requests the caller may see",
+        RequestList,
+        query=(RequestQuery, Paging),
+        paged=True,
     ),
     "api_exchanges.create_request": Operation(
         EXCHANGES,

@@ -95,6 +95,11 @@ def build(app: Flask) -> dict[str, Any]:
                     "description": "The version of the record this answer shows.",
                     "schema": {"type": "string"},
                 },
+                "Link": {
+                    "description": "The first, last, prev and next pages (RFC 8288), such as "
+                    '`</api/v1/search?q=youth&page=2&per_page=20>; rel="next"`.',
+                    "schema": {"type": "string"},
+                },
                 "Location": {
                     "description": "Where the record made or changed lives.",
                     "schema": {"type": "string"},
@@ -212,6 +217,8 @@ def _operation(method, rule, declared: Operation, choices, policy, refs) -> dict
 def _query_parameters(model) -> list[dict]:
     if model is None:
         return []
+    if isinstance(model, tuple):
+        return [found for each in model for found in _query_parameters(each)]
     schema = model.model_json_schema(mode="validation", ref_template=REF)
     required = set(schema.get("required", []))
     found = []
@@ -269,6 +276,8 @@ def _responses(method, declared: Operation, answer, has_body, policy, refs, rule
         headers["Location"] = {"$ref": "#/components/headers/Location"}
     if rule.arguments - {"collection"} or declared.status == 201:
         headers["ETag"] = {"$ref": "#/components/headers/ETag"}
+    if declared.paged:
+        headers["Link"] = {"$ref": "#/components/headers/Link"}
     if headers:
         success["headers"] = headers
     if declared.status == 204:
