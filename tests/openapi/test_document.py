@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import lxml.html
 import pytest
+from openapi_spec_validator import validate
 
 from hub.i18n import LANGUAGES
 from hub.openapi.declarations import OPERATIONS
@@ -15,6 +16,7 @@ def test_every_api_route_is_declared_and_described(client, content_app):
     assert answer.status_code == 200 and answer.mimetype == "application/json"
     document = answer.json
     assert document["openapi"] == "3.1.0"
+    validate(document)  # the OpenAPI 3.1 meta-schema, and every $ref resolves
     described = {
         (method.upper(), operation["operationId"])
         for methods in document["paths"].values()

@@ -106,3 +106,22 @@ def test_the_favicon(client):
     with client.get(href) as icon:
         assert icon.status_code == 200 and icon.mimetype == "image/svg+xml"
     assert client.get("/favicon.ico").headers["Location"].endswith(href)
+
+
+def test_a_title_cannot_close_the_linked_data_block(database):
+    from tests.conftest import app_with_content
+
+    app = app_with_content(database)
+    vector = "</script><script>alert(1)</script><!--"
+    with app.app_context():
+        from hub.extensions import db
+        from hub.publishing.models import CaseStudy
+
+        case = db.session.scalar(
+            db.select(CaseStudy).filter_by(slug="saida-local-prevention-network")
+        )
+        case.original.title = f"Title {vector}"
+        db.session.commit()
+    tree = page(app.test_client(), "/en/cases/saida-local-prevention-network")
+    assert len(tree.xpath("//script")) == 1
+    assert linked_data(tree)["headline"] == f"Title {vector}"
