@@ -22,7 +22,6 @@ SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
 # Public pages without a record of their own.
 LISTINGS = ("home.index", "cases.index", "webinars.index", "cities.index", "exchanges.board")
-WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 _PART = re.compile(r"<(?:([a-zA-Z_][\w]*)(?:\((.*?)\))?:)?(\w+)>")
 
 
