@@ -64,6 +64,7 @@ def trust_proxies(app: Flask) -> None:
 
 def register_extensions(app: Flask) -> None:
     from hub import formatting, i18n, markdown, search, security
+    from hub.syndication import head, linked_data
 
     db.init_app(app)
     configure_engine(app)
@@ -75,6 +76,8 @@ def register_extensions(app: Flask) -> None:
     formatting.init_app(app)
     search.init_app(app)
     security.init_app(app)
+    head.init_app(app)
+    linked_data.init_app(app)
 
 
 def register_models() -> None:
@@ -95,9 +98,11 @@ def register_blueprints(app: Flask) -> None:
     from hub.cities import pages as cities
     from hub.exchanges import api as exchanges_api
     from hub.exchanges import pages as exchanges
+    from hub.openapi import views as openapi
     from hub.publishing import api as publishing_api
     from hub.publishing import pages as publishing
     from hub.search import views as search
+    from hub.syndication import calendars, feeds, opendata, sitemap
 
     app.register_blueprint(home.bp)
     app.register_blueprint(cases.bp)
@@ -111,6 +116,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(publishing_api.bp)
     app.register_blueprint(exchanges_api.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(calendars.bp)
+    app.register_blueprint(sitemap.bp)
+    app.register_blueprint(opendata.bp)
+    app.register_blueprint(openapi.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from enum import StrEnum
 from functools import cache
 from typing import Annotated, Any, TypeVar
@@ -141,6 +141,11 @@ def check_day(value: date) -> date:
 
 
 RecordId = Annotated[int, Field(ge=1, le=MAX_ID, strict=False)]
+# A moment the hub stored (naive, in UTC), answered with its offset as RFC 3339 asks.
+Moment = Annotated[
+    datetime,
+    AfterValidator(lambda value: value if value.tzinfo else value.replace(tzinfo=UTC)),
+]
 Day = Annotated[date, AfterValidator(check_day)]
 Year = Annotated[int, Field(ge=MIN_YEAR, le=MAX_YEAR)]
 Count = Annotated[int, Field(ge=0, le=MAX_ID)]
@@ -186,6 +191,19 @@ class Schema(BaseModel):
     """A declared input or output: unknown fields are refused, so a typo is not silently lost."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+# A list in the API answers this many items a page unless asked for more, and at most MAX.
+PER_PAGE, MAX_PER_PAGE, MAX_PAGE = 50, 100, 10_000
+
+
+class Paging(Schema):
+    """`?page=&per_page=` of an API list."""
+
+    page: int = Field(1, ge=1, le=MAX_PAGE, description="The page, from 1.")
+    per_page: int = Field(
+        PER_PAGE, ge=1, le=MAX_PER_PAGE, description=f"Items a page, 1 to {MAX_PER_PAGE}."
+    )
 
 
 # --- Problems, by field, in the reader's language -----------------------------------------------

@@ -220,6 +220,26 @@ def external_url(endpoint: str, **values: Any) -> str:
     return adapter.build(endpoint, values, force_external=True)
 
 
+def link_header(endpoint: str, page: int, per_page: int, total: int, **args: Any) -> str:
+    """An RFC 8288 `Link` header for one page of a list: first, last, and prev and next where
+    they exist; the other query arguments kept."""
+    from flask import url_for
+
+    last = max(1, -(-total // per_page))
+    kept = {name: value for name, value in args.items() if value is not None}
+
+    def link(number: int, rel: str) -> str:
+        return f'<{url_for(endpoint, **kept, page=number, per_page=per_page)}>; rel="{rel}"'
+
+    links = [link(1, "first")]
+    if page > 1:
+        links.append(link(min(page - 1, last), "prev"))
+    if page < last:
+        links.append(link(page + 1, "next"))
+    links.append(link(last, "last"))
+    return ", ".join(links)
+
+
 # --- Input -------------------------------------------------------------------------------------
 
 

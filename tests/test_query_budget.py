@@ -52,6 +52,19 @@ READERS = {
     "api_exchanges.list_requests": "staff",
     "api_exchanges.get_request": "zanzibar",
     "api_exchanges.suggestions": "zanzibar",
+    "feeds.cases": None,
+    "feeds.webinars": None,
+    "feeds.theme": None,
+    "feeds.city": None,
+    "calendars.webinars": None,
+    "calendars.webinar": None,
+    "sitemap.sitemap": None,
+    "sitemap.robots": None,
+    "sitemap.favicon": None,
+    "opendata.cases_csv": None,
+    "opendata.cases_jsonl": None,
+    "openapi.openapi_json": None,
+    "openapi.page": None,
 }
 QUERIES = {"search.page": "?q=city", "search.api": "?q=city"}
 

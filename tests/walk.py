@@ -126,6 +126,14 @@ def first_records(app: Flask) -> dict[str, object]:
 SLUGS = {"cases": "case", "webinars": "webinar", "cities": "city", "home": "theme"}
 
 
+def _slug_kind(rule: Rule) -> str:
+    """The slug's kind for a route outside those blueprints (feeds, calendars): by its path."""
+    for part, kind in (("/cases/", "case"), ("/webinars/", "webinar"), ("/cities/", "city")):
+        if part in rule.rule:
+            return kind
+    return "theme"
+
+
 def urls(app: Flask, rule: Rule, values: dict[str, object]) -> list[str]:
     """Every address of `rule`: one per choice of its `any(...)` parts, the other parts filled
     from `values`. A KeyError names a part no test knows how to fill yet."""
@@ -156,7 +164,7 @@ def fill(rule: Rule, name: str, chosen: dict[str, str], values: dict[str, object
     if name == "code":  # a translation's language
         return "ar"
     if name == "slug":
-        kind = SLUGS[blueprint]
+        kind = SLUGS.get(blueprint) or _slug_kind(rule)
         if kind == "city":
             return "zanzibar"
         if kind == "theme":

@@ -33,7 +33,7 @@ HOME_WEBINARS = 3
 # --- Building blocks -----------------------------------------------------------------------
 
 
-def _involves_city(condition) -> sa.ColumnElement[bool]:
+def involves_city(condition) -> sa.ColumnElement[bool]:
     return sa.or_(CaseStudy.lead_city.has(condition), CaseStudy.partner_cities.any(condition))
 
 
@@ -44,7 +44,7 @@ def in_size_band(band: vocab.SizeBand) -> sa.ColumnElement[bool]:
     return condition
 
 
-def _case_cards() -> sa.Select:
+def case_cards() -> sa.Select:
     """Published cases, newest first, with what a case card shows."""
     return (
         sa.select(CaseStudy)
@@ -58,7 +58,7 @@ def _case_cards() -> sa.Select:
     )
 
 
-def _webinar_cards() -> sa.Select:
+def webinar_cards() -> sa.Select:
     """Published webinars with what a webinar card shows."""
     return sa.select(Webinar).where(Webinar.state == PUBLISHED).options(selectinload(Webinar.texts))
 
@@ -116,13 +116,13 @@ def case_listing(filters: CaseFilters, per_page: int) -> CaseListing:
 
 
 def _filtered_cases(filters: CaseFilters, per_page: int) -> Pagination:
-    stmt = _case_cards()
+    stmt = case_cards()
     if filters.theme:
         stmt = stmt.where(CaseStudy.themes.any(Theme.slug == filters.theme))
     if filters.region:
-        stmt = stmt.where(_involves_city(City.region == filters.region))
+        stmt = stmt.where(involves_city(City.region == filters.region))
     if filters.size:
-        stmt = stmt.where(_involves_city(in_size_band(vocab.SIZE_BANDS_BY_SLUG[filters.size])))
+        stmt = stmt.where(involves_city(in_size_band(vocab.SIZE_BANDS_BY_SLUG[filters.size])))
     if filters.language:
         stmt = stmt.where(CaseStudy.texts.any(CaseText.language == filters.language))
     if filters.year:
@@ -148,7 +148,7 @@ class CasePage:
 
 def case_page(slug: str) -> CasePage:
     stmt = (
-        _case_cards()
+        case_cards()
         .where(CaseStudy.slug == slug)
         .options(selectinload(CaseStudy.partner_cities), selectinload(CaseStudy.adapted_by))
     )
@@ -171,7 +171,7 @@ def related_cases(case: CaseStudy, limit: int = RELATED_CASES) -> list[CaseStudy
         .subquery()
     )
     stmt = (
-        _case_cards()
+        case_cards()
         .join(ranked, ranked.c.case_id == CaseStudy.id)
         .order_by(None)
         .order_by(ranked.c.shared.desc(), CaseStudy.published_on.desc(), CaseStudy.id)
@@ -184,13 +184,13 @@ def related_cases(case: CaseStudy, limit: int = RELATED_CASES) -> list[CaseStudy
 
 
 def webinar_listing(page: int, per_page: int) -> Pagination:
-    stmt = _webinar_cards().order_by(Webinar.starts_on.desc(), Webinar.id.desc())
+    stmt = webinar_cards().order_by(Webinar.starts_on.desc(), Webinar.id.desc())
     return paginate(stmt, page, per_page)
 
 
 def webinar_page(slug: str) -> Webinar:
     stmt = (
-        _webinar_cards()
+        webinar_cards()
         .where(Webinar.slug == slug)
         .options(
             selectinload(Webinar.themes),
@@ -243,9 +243,9 @@ def city_page(slug: str) -> CityPage:
     city = city_by_slug(slug)
     return CityPage(
         city=city,
-        cases=_all(_case_cards().where(_involves_city(City.id == city.id))),
+        cases=_all(case_cards().where(involves_city(City.id == city.id))),
         webinars=_all(
-            _webinar_cards()
+            webinar_cards()
             .where(Webinar.speakers.any(city_id=city.id))
             .order_by(Webinar.starts_on.desc())
         ),
@@ -285,9 +285,9 @@ def theme_overview(slug: str) -> ThemeOverview:
         case_count=db.session.scalar(
             sa.select(sa.func.count(CaseStudy.id)).where(on_theme, CaseStudy.state == PUBLISHED)
         ),
-        cases=_all(_case_cards().where(on_theme).limit(THEME_PAGE_ITEMS)),
+        cases=_all(case_cards().where(on_theme).limit(THEME_PAGE_ITEMS)),
         webinars=_all(
-            _webinar_cards()
+            webinar_cards()
             .where(Webinar.themes.any(has_theme))
             .order_by(Webinar.starts_on.desc())
             .limit(THEME_PAGE_ITEMS)
@@ -333,15 +333,15 @@ class HomePage:
 
 def home_page(today: date) -> HomePage:
     return HomePage(
-        cases=_all(_case_cards().limit(LATEST_CASES)),
+        cases=_all(case_cards().limit(LATEST_CASES)),
         recent=_all(
-            _webinar_cards()
+            webinar_cards()
             .where(Webinar.starts_on < today)
             .order_by(Webinar.starts_on.desc())
             .limit(HOME_WEBINARS)
         ),
         upcoming=_all(
-            _webinar_cards()
+            webinar_cards()
             .where(Webinar.starts_on >= today)
             .order_by(Webinar.starts_on)
             .limit(HOME_WEBINARS)

@@ -89,6 +89,7 @@ class CaseRecord(SluggedRecord):
         case.evidence_level = f.evidence_level
         case.cost_band, case.staffing_band = f.cost_band, f.staffing_band
         case.contact, case.source = f.contact, f.source
+        case.source_url = f.source_url
         case.published_on = f.published
         text = case.original or CaseText(language=f.language)
         if text not in case.texts:
@@ -120,6 +121,7 @@ class CaseRecord(SluggedRecord):
                 "updated": text.updated_on,
                 "adapted_by": [city.slug for city in case.adapted_by],
                 "source": case.source,
+                "source_url": case.source_url,
                 "state": _state(case),
             }
         ), text.body
@@ -194,7 +196,7 @@ class WebinarRecord(SluggedRecord):
         webinar.recording_url = f.recording_url
         webinar.themes = refs["themes"]
         webinar.published_on = f.published
-        webinar.source = f.source
+        webinar.source, webinar.source_url = f.source, f.source_url
         specs = f.speakers
         # Speakers keep their translations when the list keeps its length.
         if len(specs) != len(webinar.speakers):
@@ -245,6 +247,7 @@ class WebinarRecord(SluggedRecord):
                 ],
                 "takeaways": text.takeaways,
                 "source": webinar.source,
+                "source_url": webinar.source_url,
                 "state": _state(webinar),
             }
         ), text.body

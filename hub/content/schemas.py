@@ -271,6 +271,7 @@ class CaseFile(FileSchema):
     updated: Updated = None
     adapted_by: Slugs = described("Slugs of the cities that replicated it.", default=[])
     source: StorableText = described("The article the facts come from.", default="")
+    source_url: WebAddress | None = described("The address of that article.", default=None)
     state: State = PUBLISHED
 
 
@@ -330,6 +331,7 @@ class WebinarFile(FileSchema):
     speakers: list[Speaker] = described("The speakers, in order.", default=[])
     takeaways: list[Takeaway] = described("What to take away, numbered in order.", default=[])
     source: StorableText = described("The article the facts come from.", default="")
+    source_url: WebAddress | None = described("The address of that article.", default=None)
     state: State = PUBLISHED
 
     @model_validator(mode="after")

@@ -27,6 +27,7 @@ from hub.exchanges.schemas import (
 )
 from hub.extensions import csrf, db
 from hub.security.access import FOCAL_POINT, STAFF, allow
+from hub.types import Paging
 
 bp = Blueprint("api_exchanges", __name__)
 csrf.exempt(bp)
@@ -63,6 +64,7 @@ def list_requests():
     """The requests the user may see: staff all; a focal point its city's own and those its
     city was put to as a mentor. `?status=` narrows to one status."""
     query = web.parse_args(RequestQuery)
+    paging = web.parse_args(Paging)
     stmt = (
         sa.select(ExchangeRequest)
         .where(access.visible_filter(current_user))
@@ -71,8 +73,14 @@ def list_requests():
     )
     if query.status is not None:
         stmt = stmt.where(ExchangeRequest.status == query.status)
-    found = [answers.request_out(r, current_user) for r in db.session.scalars(stmt)]
-    return jsonify(answers.dump(RequestList(requests=found)))
+    pages = db.paginate(stmt, page=paging.page, per_page=paging.per_page, error_out=False)
+    found = [answers.request_out(r, current_user) for r in pages.items]
+    answer = RequestList(requests=found, total=pages.total, **paging.model_dump())
+    response = jsonify(answers.dump(answer))
+    response.headers["Link"] = web.link_header(
+        "api_exchanges.list_requests", total=pages.total, status=query.status, **paging.model_dump()
+    )
+    return response
 
 
 @bp.post(BASE)

@@ -6,7 +6,6 @@ needs the database (themes, cities). Outputs are what `/api/v1/exchange-requests
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from flask_babel import lazy_gettext as _l
@@ -23,7 +22,7 @@ from hub.exchanges.states import (
     Side,
     StaffDecision,
 )
-from hub.types import Schema, Slug, storable_text
+from hub.types import Moment, Schema, Slug, storable_text
 
 MAX_CHALLENGE = 5000  # about two pages: enough to state a problem, short enough to read
 MAX_TIMEFRAME = 200
@@ -227,7 +226,7 @@ class BoardQuery(BaseModel):
 class HistoryOut(Schema):
     from_: RequestStatus | None = Field(alias="from", description="The status before.")
     to: RequestStatus = Field(description="The status after.")
-    at: datetime = Field(description="When the status changed.")
+    at: Moment = Field(description="When the status changed.")
 
 
 class ProposalOut(Schema):
@@ -247,7 +246,7 @@ class ReportOut(Schema):
     outcomes: str
     feedback: str
     rating: int
-    created_at: datetime
+    created_at: Moment
 
 
 class RequestOut(Schema):
@@ -261,7 +260,7 @@ class RequestOut(Schema):
     languages: list[str]
     format: ExchangeFormat
     timeframe: str
-    created_at: datetime
+    created_at: Moment
     history: list[HistoryOut]
     proposals: list[ProposalOut] = Field(
         description="Every proposal for staff and the requesting city; its own for a mentor."
@@ -272,6 +271,9 @@ class RequestOut(Schema):
 
 class RequestList(Schema):
     requests: list[RequestOut]
+    total: int = Field(description="How many requests there are, on every page.")
+    page: int
+    per_page: int
 
 
 class OfferOut(Schema):

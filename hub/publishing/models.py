@@ -92,6 +92,8 @@ class CaseStudy(TranslatedMixin, Versioned, db.Model):
     staffing_band: Mapped[str] = mapped_column(sa.String(20), default="unknown")
     contact: Mapped[str] = mapped_column(sa.Text, default="")
     source: Mapped[str] = mapped_column(sa.Text, default="")
+    # The address of the article the facts come from, when it has one.
+    source_url: Mapped[str | None] = mapped_column(sa.String(500))
     published_on: Mapped[date] = mapped_column(index=True)
 
     lead_city: Mapped[City | None] = relationship()
@@ -163,6 +165,7 @@ class Webinar(TranslatedMixin, Versioned, db.Model):
     organizers: Mapped[list] = mapped_column(sa.JSON, default=list)
     recording_url: Mapped[str | None] = mapped_column(sa.String(500))
     source: Mapped[str] = mapped_column(sa.Text, default="")
+    source_url: Mapped[str | None] = mapped_column(sa.String(500))
     published_on: Mapped[date]
 
     themes: Mapped[list[Theme]] = relationship(secondary=webinar_themes, order_by=Theme.position)

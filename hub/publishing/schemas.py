@@ -76,6 +76,7 @@ class RecordInput(Schema):
     )
     published: Day | None = Field(None, description="Publication date; today when left out.")
     source: StorableText | None = Field(None, description="Where the record's facts come from.")
+    source_url: OptionalLine | None = Field(None, description="Address of that article.")
     body: StorableText | None = Field(None, description="The record's text, in Markdown.")
 
     def fields(self) -> dict[str, Any]:

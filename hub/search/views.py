@@ -48,7 +48,7 @@ def search_url(params: SearchParams, **changes) -> str:
 def api():
     params = web.parse_args(SearchParams)
     outcome = service.search(search_package.store(), params)
-    return jsonify(
+    response = jsonify(
         query=params.q,
         total=outcome.total,
         page=params.page,
@@ -76,3 +76,8 @@ def api():
         problem=outcome.parsed.problem,
         truncated=outcome.parsed.truncated,
     )
+    args = params.model_dump(exclude={"page", "per_page"}, exclude_defaults=True)
+    response.headers["Link"] = web.link_header(
+        "search.api", params.page, params.per_page, outcome.total, **args
+    )
+    return response

@@ -330,7 +330,12 @@ def test_another_city_gets_404_at_every_step_of_an_exchange(site):
         assert answer.status_code == 404, (method, path, answer.status_code)
         assert "challenge" not in answer.get_data(as_text=True)
     assert state(site, request_id) == before
-    assert call(site, "saida", "GET", BASE).json == {"requests": []}
+    assert call(site, "saida", "GET", BASE).json == {
+        "requests": [],
+        "total": 0,
+        "page": 1,
+        "per_page": 50,
+    }
     refused = refusals(site)
     assert len(refused) == len(calls)
     assert set(refused) == {(f"exchange_request:{request_id}", "saida@example.org")}
