@@ -1,7 +1,7 @@
 """Source addresses: cases and webinars may link the article their facts come from
 
 Revision ID: 5a1b7c9d2e40
-Revises: 7c3e1f20a9d4
+Revises: 5b1d7e93c2a4
 Create Date: 2026-11-30 13:00:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5a1b7c9d2e40"
-down_revision = "7c3e1f20a9d4"
+down_revision = "5b1d7e93c2a4"
 branch_labels = None
 depends_on = None
 
