@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from hub.accounts import operations as accounts
-from hub.accounts.models import MailMessage
 from hub.audit import AuditEvent
 from hub.extensions import db
+from hub.mail.models import MailMessage
 from tests.accounts.test_accounts import PASSWORD, sign_in, signed_in, site  # noqa: F401
 from tests.conftest import make_app
 
