@@ -51,7 +51,8 @@ def follow_command() -> None:
     if not sender.configured():
         # Stay up, so a process supervisor (honcho, systemd) does not stop or restart the rest.
         click.echo(NO_SERVER, err=True)
-        stopping.wait()
+        while not stopping.wait(1.0):
+            pass
         return
     click.echo("Sending the mail outbox as it grows; stop with Ctrl-C.")
     sender.follow(should_stop=stopping.is_set)

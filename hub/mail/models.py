@@ -43,3 +43,15 @@ class MailMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def retry_at(self) -> datetime | None:
+        """When the follower tries again after a failed attempt; None when nothing is planned."""
+        if self.status == MailStatus.pending and self.attempts:
+            return self.next_attempt_at
+        return None
+
+    @property
+    def problem(self) -> str | None:
+        """Why the last attempt failed, while that still matters (the message is not sent)."""
+        return None if self.status == MailStatus.sent else self.last_error

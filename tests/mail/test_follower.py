@@ -29,21 +29,29 @@ def wait_for(condition, timeout: float = 20.0) -> None:
     raise AssertionError("not within the time allowed")
 
 
-def test_mail_follow_sends_each_message_after_its_request_commits(mail_app, smtp):
+def start_follower(app, **settings: str) -> subprocess.Popen:
+    """`flask --app hub mail follow` in a process of its own, on `app`'s database."""
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
-        "HUB_SQLALCHEMY_DATABASE_URI": mail_app.config["SQLALCHEMY_DATABASE_URI"],
+        "HUB_SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
         "HUB_SEARCH_SYNC": "external",
         "HUB_SECRET_KEY": "test",
-        "HUB_MAIL_SERVER": "127.0.0.1",
-        "HUB_MAIL_PORT": str(smtp.port),
-        "HUB_MAIL_USE_TLS": "false",
+        **settings,
     }
-    follower = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "hub", "mail", "follow"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
+
+
+def test_mail_follow_sends_each_message_after_its_request_commits(mail_app, smtp):
+    follower = start_follower(
+        mail_app,
+        HUB_MAIL_SERVER="127.0.0.1",
+        HUB_MAIL_PORT=str(smtp.port),
+        HUB_MAIL_USE_TLS="false",
+    )
     try:
         client = mail_app.test_client()
         assert (
@@ -62,6 +70,19 @@ def test_mail_follow_sends_each_message_after_its_request_commits(mail_app, smtp
     with mail_app.app_context():
         statuses = db.session.scalars(sa.select(MailMessage.status)).all()
     assert statuses == [MailStatus.sent, MailStatus.sent]
+
+
+def test_without_a_mail_server_mail_follow_stays_up_and_stops_when_asked(app):
+    """Under honcho, a process that exits stops the others: without a server it waits."""
+    follower = start_follower(app)
+    said = b""
+    while b"HUB_MAIL_SERVER is not set" not in said and follower.poll() is None:
+        said += follower.stderr.readline()  # the process is up and has said why it waits
+    time.sleep(1)
+    assert follower.poll() is None
+    follower.send_signal(signal.SIGTERM)
+    follower.communicate(timeout=20)
+    assert follower.returncode == 0
 
 
 def run_follower(app, stop: threading.Event, failures: list) -> threading.Thread:

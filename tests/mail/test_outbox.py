@@ -43,6 +43,18 @@ def queue(app, *recipients: str) -> None:
         db.session.commit()
 
 
+def admin_page(app, lang: str = "en") -> str:
+    with app.app_context():
+        if accounts.find_user("admin@example.org") is None:
+            accounts.create_user("admin@example.org", "admin", PASSWORD)
+            db.session.commit()
+    admin = app.test_client()
+    admin.post("/en/login", data={"email": "admin@example.org", "password": PASSWORD})
+    answer = admin.get(f"/{lang}/admin/mail")
+    assert answer.status_code == 200
+    return answer.get_data(as_text=True)
+
+
 def test_a_reset_mail_is_sent_after_commit_by_the_follower_not_by_the_request(mail_app, smtp):
     answer = mail_app.test_client().post("/en/password-reset", data={"email": "ana@example.org"})
     assert answer.status_code == 302
@@ -92,12 +104,18 @@ def test_a_server_that_refuses_then_accepts_gets_the_message_on_a_later_attempt(
     assert waiting.status == MailStatus.pending and waiting.attempts == 1
     assert "451" in waiting.last_error and "Try again later" in waiting.last_error
     assert waiting.next_attempt_at == start + MINUTE  # the first wait: HUB_MAIL_RETRY_FIRST
+    page = admin_page(mail_app)
+    assert "Waiting to be sent" in page and "1 attempt" in page
+    assert f"next attempt at {(start + MINUTE):%Y-%m-%d %H:%M} (UTC)" in page
+    assert "451 4.3.0 Try again later" in page
 
     assert send_pending(mail_app, now=start + MINUTE / 2).attempted == 0  # not due yet
     assert send_pending(mail_app, now=start + MINUTE).sent == 1
     assert [envelope.rcpt_tos for envelope in smtp.received] == [["ana@example.org"]]
     [sent] = messages(mail_app)
     assert sent.status == MailStatus.sent and sent.attempts == 2
+    page = admin_page(mail_app)
+    assert "Sent" in page and "next attempt" not in page and "Last error" not in page
 
 
 def test_a_server_that_is_away_gets_the_message_once_it_is_back(mail_app, smtp):
@@ -132,17 +150,12 @@ def test_waits_double_and_after_the_last_attempt_the_message_fails_where_admins_
     assert send_pending(mail_app, now=now + timedelta(days=1)).attempted == 0  # given up on
     assert smtp.received == []
 
-    with mail_app.app_context():
-        accounts.create_user("admin@example.org", "admin", PASSWORD)
-        db.session.commit()
-    admin = mail_app.test_client()
-    admin.post("/en/login", data={"email": "admin@example.org", "password": PASSWORD})
-    page = admin.get("/en/admin/mail").get_data(as_text=True)
+    page = admin_page(mail_app)
     assert "1 message could not be sent." in page
     assert "Could not be sent" in page and "4 attempts" in page
-    assert "421 Too busy, come back later" in page.replace("4.7.0 ", "")
-    french = admin.get("/fr/admin/mail")
-    assert french.status_code == 200
+    assert "421 4.7.0 Too busy, come back later" in page
+    assert "next attempt" not in page
+    assert 'dir="rtl"' in admin_page(mail_app, "ar")
 
     # Once the problem is solved, an admin queues it again from the command line.
     result = mail_app.test_cli_runner().invoke(args=["mail", "retry", "--failed"])
