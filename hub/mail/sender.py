@@ -81,7 +81,7 @@ def configured() -> bool:
 
 def retry_delay(attempts: int) -> timedelta:
     """How long to wait after the `attempts`-th failed attempt."""
-    seconds = float(setting("RETRY_FIRST")) * 2 ** max(attempts - 1, 0)
+    seconds = float(setting("RETRY_FIRST")) * 2 ** min(max(attempts - 1, 0), 32)
     return timedelta(seconds=min(seconds, float(setting("RETRY_LONGEST"))))
 
 
