@@ -87,6 +87,7 @@ def register_models() -> None:
     import hub.cities.models
     import hub.content.models
     import hub.exchanges.models
+    import hub.mail.models
     import hub.publishing.models
     import hub.search.outbox  # noqa: F401
 
@@ -133,9 +134,11 @@ def register_commands(app: Flask) -> None:
     from hub.accounts import cli as accounts_cli
     from hub.content import cli as content_cli
     from hub.exchanges import cli as exchanges_cli
+    from hub.mail import cli as mail_cli
     from hub.search import cli as search_cli
 
     content_cli.init_app(app)
     search_cli.init_app(app)
     accounts_cli.init_app(app)
     exchanges_cli.init_app(app)
+    mail_cli.init_app(app)

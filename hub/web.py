@@ -1,9 +1,10 @@
 """The request lifecycle: one transaction per request, and the hub's errors as HTTP answers.
 
 A view parses its input, calls one operation and renders; it never commits or rolls back. When
-the answer is below 400 the request's transaction commits here, then the mail it queued is sent;
-any other answer, or an exception, rolls it back. Errors become a page in the reader's language,
-or under `/api/v1` the one envelope `{"errors": {field_or_"_": message}}`, in one place each.
+the answer is below 400 the request's transaction commits here, with the mail it queued (the mail
+follower sends it); any other answer, or an exception, rolls it back. Errors become a page in the
+reader's language, or under `/api/v1` the one envelope `{"errors": {field_or_"_": message}}`, in
+one place each.
 """
 
 from __future__ import annotations
@@ -109,13 +110,10 @@ def _refuse_oversized_bodies() -> None:
 def _end_transaction(response: Response) -> Response:
     if response.status_code < 400 and not g.get("hub_refused"):
         try:
-            db.session.commit()
+            db.session.commit()  # with the mail the request queued: the mail follower sends it
         except StaleDataError as error:
             answer, code = _changed_meanwhile(error)
             return current_app.make_response((answer, code))
-        from hub import mail
-
-        mail.deliver_queued()
     else:
         db.session.rollback()
     return response

@@ -1,10 +1,15 @@
 """While the database is away, readers get a 503 in their language, not a 500, and the API its
 envelope; a stale connection is tested before use (pool_pre_ping)."""
 
+import time
+
 import pytest
+import sqlalchemy as sa
 
 from hub import create_app
+from hub.database import normalize_url
 from hub.extensions import db
+from tests.conftest import POSTGRES_URL, Database, copy_of, make_app
 
 UNREACHABLE = {
     "sqlite": "sqlite:////nonexistent-directory/for/sure/hub.sqlite",
@@ -54,3 +59,57 @@ def test_the_api_answers_503_in_its_envelope(away):
 def test_connections_are_tested_before_use(away):
     with away.app_context():
         assert db.engine.pool._pre_ping
+
+
+def test_pages_answer_503_while_the_database_is_away_for_3_s_and_200_once_it_is_back(tmp_path):
+    home, away = tmp_path / "db", tmp_path / "away"
+    home.mkdir()
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{home / 'hub.sqlite'}",
+            "SEARCH_INDEX_DIR": str(tmp_path / "search"),
+            "SEARCH_SYNC": "external",
+        }
+    )
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+    try:
+        assert client.get("/en/cities").status_code == 200
+        home.rename(away)  # the database is away: no connection can be opened
+        with app.app_context():
+            db.engine.dispose()  # an open SQLite file would outlive the rename
+        answers, deadline = set(), time.monotonic() + 3
+        while time.monotonic() < deadline:
+            answers.add(client.get("/en/cities").status_code)
+            time.sleep(0.2)
+        assert answers == {503}
+        away.rename(home)  # and back: the next request is served, with no restart
+        assert client.get("/en/cities").status_code == 200
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="needs HUB_TEST_DATABASE_URL (PostgreSQL)")
+def test_connections_a_database_restart_left_stale_are_replaced_not_answered_with_an_error(
+    tmp_path,
+):
+    database = Database("postgresql", tmp_path)
+    app = make_app(copy_of(database, "content"))
+    client = app.test_client()
+    try:
+        assert client.get("/en/cities").status_code == 200  # the pool now holds a connection
+        # What a restart does to the pool's connections: the server ends them.
+        ended = sa.text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = :name AND pid <> pg_backend_pid()"
+        )
+        admin_engine = sa.create_engine(normalize_url(POSTGRES_URL), poolclass=sa.pool.NullPool)
+        with admin_engine.connect() as admin:
+            assert admin.execute(ended, {"name": database.name}).all()
+        assert [client.get("/en/cities").status_code for _ in range(3)] == [200, 200, 200]
+    finally:
+        database.drop()

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 from flask import redirect
 
 from hub import mail, web
-from hub.accounts.models import MailMessage
 from hub.cities.models import Theme
 from hub.errors import InvalidInput, NotAllowed, NotFound, StepRefused
 from hub.extensions import db
+from hub.mail.models import MailMessage
 from hub.security.access import PUBLIC, allow
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -19,6 +19,7 @@ from hub.errors import HubError, InvalidInput, NotFound
 from hub.extensions import db
 from hub.forms import options
 from hub.i18n import current_language
+from hub.mail.models import MailStatus
 from hub.security.access import ADMIN, allow
 
 bp = Blueprint("admin", __name__, url_prefix="/<lang:lang>/admin", template_folder="templates")
@@ -137,4 +138,10 @@ def audit_log():
 @bp.get("/mail")
 @allow(ADMIN)
 def mail_outbox():
-    return render_template("admin/mail.html", messages=queries.recent_mail())
+    return render_template(
+        "admin/mail.html",
+        messages=queries.recent_mail(),
+        counts=queries.mail_counts(),
+        statuses=list(MailStatus),
+        smtp_configured=bool(current_app.config.get("MAIL_SERVER")),
+    )

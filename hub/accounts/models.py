@@ -1,4 +1,4 @@
-"""People who sign in, their personal API tokens, and the mail the hub sends them."""
+"""People who sign in, and their personal API tokens."""
 
 from __future__ import annotations
 
@@ -93,16 +93,3 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
-
-
-class MailMessage(db.Model):
-    """Every message the hub sends; without SMTP this is where admins read them."""
-
-    __tablename__ = "mail_messages"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    recipient: Mapped[str] = mapped_column(sa.String(254))
-    subject: Mapped[str] = mapped_column(sa.String(300))
-    body: Mapped[str] = mapped_column(sa.Text)
-    sent: Mapped[bool] = mapped_column(default=False)  # True when SMTP accepted it
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy.orm import joinedload, selectinload
 
-from hub.accounts.models import MailMessage, User
+from hub.accounts.models import User
 from hub.accounts.schemas import AuditQuery
 from hub.audit import AuditEvent
 from hub.cities.models import City
 from hub.extensions import db
+from hub.mail.models import MailMessage, MailStatus
 
 AUDIT_PAGE = 50  # the newest events the audit log shows
 MAIL_PAGE = 100  # the newest messages the mail page shows
@@ -42,3 +43,9 @@ def audit_events(filters: AuditQuery) -> list[AuditEvent]:
 def recent_mail() -> list[MailMessage]:
     query = db.select(MailMessage).order_by(MailMessage.id.desc()).limit(MAIL_PAGE)
     return list(db.session.scalars(query))
+
+
+def mail_counts() -> dict[str, int]:
+    """How many messages are in each state, by the state's value."""
+    query = db.select(MailMessage.status, db.func.count()).group_by(MailMessage.status)
+    return {MailStatus(status).value: count for status, count in db.session.execute(query)}

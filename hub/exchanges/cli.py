@@ -8,7 +8,6 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from hub import mail
 from hub.errors import NotFound
 from hub.exchanges import access, answers, lifecycle, network
 from hub.extensions import db
@@ -62,7 +61,6 @@ def round_command(dry_run: bool, as_json: bool) -> None:
         db.session.rollback()
     else:
         db.session.commit()
-        mail.deliver_queued()
     if as_json:
         click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
         return

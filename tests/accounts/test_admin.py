@@ -8,11 +8,12 @@ import pytest
 import sqlalchemy as sa
 
 from hub.accounts import operations as accounts
-from hub.accounts.models import MailMessage, User
+from hub.accounts.models import User
 from hub.audit import AuditAction, AuditEvent
 from hub.cities.models import City
 from hub.content import files as content_files
 from hub.extensions import db
+from hub.mail.models import MailMessage
 from tests.conftest import CONTENT, _dispose, make_app
 
 PASSWORD = "the admin's long passphrase"

@@ -8,11 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from hub.accounts import operations as accounts
-from hub.accounts.models import MailMessage
 from hub.audit import AuditEvent
 from hub.extensions import db
+from hub.mail.models import MailMessage
 from tests.accounts.test_accounts import PASSWORD, sign_in, signed_in, site  # noqa: F401
-from tests.conftest import make_app
+from tests.conftest import copy_of, make_app
 
 
 def last_mail(app) -> str:
@@ -124,3 +124,33 @@ def test_with_trusted_hosts_another_host_is_refused(site):  # noqa: F811
     assert refused.status_code == 400
     with site.app_context():
         assert db.session.scalar(sa.select(sa.func.count(MailMessage.id))) == 0
+
+
+def _failed_sign_ins(client, count: int, forwarded_for) -> list[int]:
+    """`count` sign-ins with unknown addresses (so only the per-address limit can apply), each
+    sent with the X-Forwarded-For header `forwarded_for(number)`."""
+    return [
+        client.post(
+            "/en/login",
+            data={"email": f"guess{number}@example.org", "password": "not it at all"},
+            headers={"X-Forwarded-For": forwarded_for(number)},
+        ).status_code
+        for number in range(count)
+    ]
+
+
+def test_behind_a_declared_proxy_each_client_address_is_limited_on_its_own(database):
+    app = make_app(copy_of(database, "schema"), PROXY_FIX_X_FOR=1, WTF_CSRF_ENABLED=False)
+    proxy = app.test_client()  # every request comes from the proxy's own address
+    # A client may put anything in the header; the proxy appends the address it sees.
+    first = _failed_sign_ins(proxy, 11, lambda number: f"10.0.0.{number}, 203.0.113.7")
+    assert first == [401] * 10 + [429]
+    assert _failed_sign_ins(proxy, 1, lambda _: "203.0.113.8") == [401]  # another client
+    assert _failed_sign_ins(proxy, 1, lambda _: "203.0.113.7") == [429]  # the same one
+
+
+def test_without_a_declared_proxy_a_forged_forwarded_address_does_not_escape_the_limit(database):
+    app = make_app(copy_of(database, "schema"), WTF_CSRF_ENABLED=False)
+    client = app.test_client()
+    answers = _failed_sign_ins(client, 11, lambda number: f"198.51.100.{number}")
+    assert answers == [401] * 10 + [429]

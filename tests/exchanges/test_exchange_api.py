@@ -10,12 +10,12 @@ import pytest
 import sqlalchemy as sa
 
 from hub.accounts import operations as accounts
-from hub.accounts.models import MailMessage
 from hub.audit import AuditEvent
 from hub.cities.models import City
 from hub.exchanges import network
 from hub.exchanges.models import ExchangeReport, ExchangeRequest, MatchProposal
 from hub.extensions import db
+from hub.mail.models import MailMessage
 from tests.conftest import PEOPLE, _dispose, app_with_people
 from tests.conftest import request_state as state
 

@@ -9,11 +9,12 @@ from html.parser import HTMLParser
 import pytest
 import sqlalchemy as sa
 
-from hub.accounts.models import MailMessage, User
+from hub.accounts.models import User
 from hub.catalog import queries as catalog
 from hub.cities.models import City
 from hub.exchanges.models import ExchangeReport, ExchangeRequest, MatchProposal
 from hub.extensions import db
+from hub.mail.models import MailMessage
 from tests.conftest import PASSWORD, _dispose, app_with_people
 from tests.conftest import request_state as state
 

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from flask_login import AnonymousUserMixin
 
 from hub.accounts import operations as accounts
-from hub.accounts.models import MailMessage
 from hub.audit import AuditEvent
 from hub.cities.models import City
 from hub.errors import HubError, InvalidInput, StepRefused
@@ -21,6 +20,7 @@ from hub.exchanges import lifecycle as requests
 from hub.exchanges.models import ExchangeReport, ExchangeRequest, MatchProposal
 from hub.exchanges.reasons import reason
 from hub.extensions import db
+from hub.mail.models import MailMessage
 from tests.conftest import _dispose, app_with_people
 
 REPORT = {
