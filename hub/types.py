@@ -131,6 +131,7 @@ MAX_ID = 2**31 - 1
 # Years the network's records can be about: its cities' work started after 1900.
 MIN_YEAR, MAX_YEAR = 1900, 2100
 
+
 def check_day(value: date) -> date:
     if not MIN_YEAR <= value.year <= MAX_YEAR:
         raise ValueError(

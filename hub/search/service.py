@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from whoosh import highlight
 from whoosh.searching import Hit, Searcher
 
+from hub.errors import Unavailable
 from hub.i18n import DEFAULT_LANGUAGE
 from hub.search import facets as facet_sets
 from hub.search import spelling
@@ -24,13 +27,16 @@ from hub.search.schema import (
     excerpt_field,
     name_field,
 )
-from hub.search.store import IndexMissing, IndexStore
+from hub.search.store import IndexProblem, IndexStore
 
 # Below this many hits the page offers a spelling suggestion.
 FEW_HITS = 3
 SNIPPET_CHARACTERS = 240
 SNIPPET_FRAGMENTS = 2
 KIND_PATHS = {"case": "cases", "webinar": "webinars", "city": "cities"}
+# Seconds a client is asked to wait while the index is rebuilt: a rebuild of 10,000 records
+# takes about half a minute.
+REBUILD_RETRY_AFTER = 60
 
 
 @dataclass
@@ -63,13 +69,19 @@ class SearchResults:
 
 
 def search(store: IndexStore, params: SearchParams) -> SearchResults:
+    """The search; Unavailable while the index is missing, damaged or being rebuilt (never an
+    empty result that would pass for "nothing found")."""
+    try:
+        searcher = store.searcher()
+    except IndexProblem as problem:
+        current_app.logger.warning("search unavailable: %s", problem)
+        raise Unavailable(
+            _l("Search is being rebuilt, try again in a minute."),
+            retry_after=REBUILD_RETRY_AFTER,
+        ) from None
     parsed = parse_query(params.q, QUERY_FIELDS, QUERY_BOOSTS)
     outcome = SearchResults(params=params, parsed=parsed)
     if parsed.query is None:
-        return outcome
-    try:
-        searcher = store.searcher()
-    except IndexMissing:
         return outcome
     hits = frozenset(parsed.query.docs(searcher))
     chosen = facet_sets.matching(searcher, params.filters)
