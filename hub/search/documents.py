@@ -130,7 +130,7 @@ CASE_READS = Reads(
                 "transferability",
             ),
             (parent("case_id", "case"),),
-        ),  # fmt: skip
+        ),
         Source(
             City,
             CITY_READS,

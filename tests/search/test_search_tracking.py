@@ -5,7 +5,7 @@ record, writes a row for the documents that show it; and the builders read nothi
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -56,14 +56,26 @@ NEW_MEMBERS: dict[type, Callable[[str], Any]] = {
 }
 
 
+# A first value for a column that holds none.
+NOTHING_YET = {
+    str: "",
+    int: 0,
+    float: 0.0,
+    bool: False,
+    date: date(2020, 1, 1),
+    datetime: datetime(2020, 1, 1),
+    time: time(9, 0),
+    dict: {},
+    list: [],
+}
+
+
 def different(value: Any, column: sa.Column) -> Any:
     """A valid value of `column` other than `value`."""
     if isinstance(column.type, sa.Enum):
         return next(member for member in column.type.enum_class if member != value)
     if value is None:
-        value = {str: "", int: 0, float: 0.0, date: date(2020, 1, 1), time: time(9, 0)}[
-            column.type.python_type
-        ]
+        value = NOTHING_YET[column.type.python_type]
     if isinstance(value, bool):
         return not value
     if isinstance(value, int):
