@@ -103,7 +103,8 @@ class IndexStore:
         with self._lock:
             index = self._indexes.get(path)
             if index is None:
-                index = self._indexes[path] = _checked(path, lambda: _open_dir(path))
+                index = _checked(path, lambda: whoosh_index.open_dir(str(path)))
+                self._indexes[path] = index
             return index
 
     def searcher(self) -> Searcher:
@@ -183,33 +184,30 @@ class IndexStore:
             self._indexes = {p: ix for p, ix in self._indexes.items() if p == path}
 
 
-def _open_dir(path: Path) -> Index:
-    for attempt in range(OPEN_RETRIES):
-        try:
-            return whoosh_index.open_dir(str(path))
-        except FileNotFoundError:
-            # Another process was replacing the table of contents (about 1 open in 500).
-            if attempt == OPEN_RETRIES - 1:
-                raise
-            time.sleep(OPEN_RETRY_PAUSE)
-    raise AssertionError("unreachable")
-
-
 def _checked(path: Path, read):
     """`read()`, with the failures of an index whose files are gone or damaged as the hub's
     IndexMissing and IndexCorrupt. A damaged file fails in many ways (EOFError, struct.error,
-    pickle errors, TypeError...): any failure to read it means the index must be rebuilt."""
-    try:
-        return read()
-    except FileNotFoundError as error:
-        problem: IndexProblem = IndexMissing(f"the search index in {path} lost a file: {error}")
-        _close_files_of(error)
-    except IndexProblem:
-        raise
-    except Exception as error:
-        problem = IndexCorrupt(f"the search index in {path} cannot be read: {error!r}")
-        _close_files_of(error)
-    raise problem
+    pickle errors, TypeError...): any failure to read it means the index must be rebuilt.
+
+    A file not found while the folder is still there is retried first: another process was
+    replacing the table of contents (about 1 open in 500).
+    """
+    for attempt in range(OPEN_RETRIES):
+        try:
+            return read()
+        except FileNotFoundError as error:
+            if attempt < OPEN_RETRIES - 1 and path.is_dir():
+                time.sleep(OPEN_RETRY_PAUSE)
+                continue
+            problem: IndexProblem = IndexMissing(f"the search index in {path} lost a file: {error}")
+            _close_files_of(error)
+        except IndexProblem:
+            raise
+        except Exception as error:
+            problem = IndexCorrupt(f"the search index in {path} cannot be read: {error!r}")
+            _close_files_of(error)
+        raise problem
+    raise AssertionError("unreachable")
 
 
 def _close_files_of(error: Exception) -> None:
