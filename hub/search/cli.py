@@ -61,7 +61,8 @@ def _advice(problem: IndexProblem, rebuilding: bool) -> str:
     if rebuilding:
         return f"{problem}. Rebuilding now: search answers 503 until it is done."
     if isinstance(problem, IndexMissing) and not search.store().root.exists():
-        return f"no search index yet: run `{REINDEX}`."
+        root = search.store().root
+        return f"no search index in {root} (never built, or deleted): run `{REINDEX}`."
     if isinstance(problem, IndexDiverged):
         return (
             f"{problem}. Restored a backup? Run `{REINDEX}`; "
