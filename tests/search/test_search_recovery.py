@@ -249,3 +249,14 @@ def test_status_says_when_a_rebuild_is_running(database):
         assert "Rebuilding now: search answers 503 until it is done" in report.output
     report = status(app)
     assert report.exit_code == 1 and "Rebuilding now" not in report.output
+
+
+def test_the_in_process_indexer_of_make_run_rebuilds_a_deleted_index_too(database):
+    app = app_with_content(database, SEARCH_SYNC="thread")
+    shutil.rmtree(app.config["SEARCH_INDEX_DIR"])
+    assert found_or_none(app, "Saida") is None  # 503; the request wakes the indexer
+    deadline = time.monotonic() + 60
+    while (titles := found_or_none(app, "Saida")) is None:
+        assert time.monotonic() < deadline, "the in-process indexer did not rebuild the index"
+        time.sleep(0.1)
+    assert "Saida" in " ".join(titles)
