@@ -60,6 +60,17 @@ class PreconditionFailed(HubError):
     status = 412
 
 
+class Unavailable(HubError):
+    """A part of the hub that cannot answer for a while, such as search while its index is
+    rebuilt: the answer asks the client to try again after `retry_after` seconds."""
+
+    status = 503
+
+    def __init__(self, errors: Mapping[str, Any] | Any = None, retry_after: int = 60) -> None:
+        super().__init__(errors)
+        self.retry_after = retry_after
+
+
 class ContentError(InvalidInput):
     """A content file that cannot be loaded: which file, and each field at fault with why."""
 

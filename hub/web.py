@@ -35,7 +35,7 @@ from werkzeug.exceptions import (
 from werkzeug.routing import IntegerConverter
 
 from hub import versions
-from hub.errors import GENERAL, HubError, InvalidInput
+from hub.errors import GENERAL, HubError, InvalidInput, Unavailable
 from hub.extensions import db
 from hub.types import MAX_ID, validate
 
@@ -123,6 +123,11 @@ def _end_transaction(response: Response) -> Response:
 
 
 def _hub_error(error: HubError):
+    if isinstance(error, Unavailable):
+        # Its message replaces the page's, which speaks of the database.
+        response, code = error_response(error.status, message=error.errors.get(GENERAL))
+        response.headers["Retry-After"] = str(error.retry_after)
+        return response, code
     return error_response(error.status, error.errors)
 
 
@@ -164,10 +169,13 @@ def _database_away(error: OperationalError):
     return response, code
 
 
-def error_response(code: int, errors: dict | None = None) -> tuple[Response | str, int]:
+def error_response(
+    code: int, errors: dict | None = None, message: Any = None
+) -> tuple[Response | str, int]:
     """The answer for an error: the API envelope under /api/, a page in the reader's language
-    elsewhere."""
-    title, message = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    elsewhere; `message` replaces the status's usual one."""
+    title, usual = MESSAGES.get(code, MESSAGES[500 if code >= 500 else 400])
+    message = message or usual
     if is_api_request():
         body = {name: str(text) for name, text in (errors or {}).items()} or {GENERAL: str(message)}
         response = jsonify(errors=body)

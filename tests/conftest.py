@@ -215,7 +215,8 @@ class Templates:
     """The databases tests start from, built once per backend when first asked for: each kind
     is a copy of its parent with more in it."""
 
-    PARENTS = {"schema": None, "content": "schema", "people": "content", "indexed": "content"}
+    # Every app with content has its search index: without one, search answers 503.
+    PARENTS = {"schema": None, "content": "schema", "indexed": "content", "people": "indexed"}
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -361,7 +362,7 @@ def app_with_content(database: Database, **config):
 
 
 def app_with_people(database: Database, **config):
-    """An app on a fresh database with `content/` loaded and every one of PEOPLE."""
+    """An app on a fresh database with `content/` loaded and indexed, and every one of PEOPLE."""
     return make_app(copy_of(database, "people"), **config)
 
 

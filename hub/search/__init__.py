@@ -8,7 +8,7 @@ import os
 from flask import Flask, current_app
 
 from hub.search import tracking
-from hub.search.indexer import BackgroundIndexer
+from hub.search.follower import BackgroundIndexer
 from hub.search.store import IndexStore
 
 EXTENSION = "hub.search"

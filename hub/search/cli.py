@@ -12,8 +12,8 @@ from flask.cli import AppGroup
 
 from hub import search
 from hub.search import documents as search_documents
-from hub.search import indexer
-from hub.search.store import applied_sequence
+from hub.search import follower, indexer
+from hub.search.store import IndexDiverged, IndexMissing, IndexProblem
 
 search_cli = AppGroup("search", help="Build and maintain the search index.")
 
@@ -33,35 +33,58 @@ def reindex_command() -> None:
     click.echo(f"{written} documents indexed into {store.current_path()}")
 
 
+REINDEX = "flask --app hub search reindex"
+
+
 @search_cli.command("status")
 def status_command() -> None:
-    """Print the number of documents, the pending outbox rows and the last applied row."""
+    """Print the number of documents, the pending outbox rows and the last applied row, or what
+    is wrong with the index; the exit status is 1 when the index cannot be used as it is."""
     store = search.store()
-    if not store.exists():
-        click.echo("No search index yet: run `flask --app hub search reindex`.")
+    rebuilding = store.is_rebuilding()
+    try:
+        state = indexer.verify(store)
+    except IndexProblem as problem:
+        click.echo(f"search index: {_advice(problem, rebuilding)}")
         sys.exit(1)
     with store.open().searcher() as searcher:
         documents = searcher.doc_count() - 1  # the state document
-        mark = applied_sequence(searcher)
     click.echo(f"index: {store.current_path()}")
     click.echo(f"documents: {documents}")
     click.echo(f"pending outbox rows: {indexer.pending_count(store)}")
-    click.echo(f"last applied outbox row: {mark}")
+    click.echo(f"last applied outbox row: {state.mark}")
+    if rebuilding:
+        click.echo("rebuilding: searches use this index until the new one is swapped in")
+
+
+def _advice(problem: IndexProblem, rebuilding: bool) -> str:
+    if rebuilding:
+        return f"{problem}. Rebuilding now: search answers 503 until it is done."
+    if isinstance(problem, IndexMissing) and not search.store().root.exists():
+        root = search.store().root
+        return f"no search index in {root} (never built, or deleted): run `{REINDEX}`."
+    if isinstance(problem, IndexDiverged):
+        return (
+            f"{problem}. Restored a backup? Run `{REINDEX}`; "
+            "a running `search sync --follow` rebuilds it by itself."
+        )
+    return f"{problem}. Run `{REINDEX}`; a running `search sync --follow` rebuilds it by itself."
 
 
 @search_cli.command("sync")
-@click.option("--follow", is_flag=True, help="Keep applying new rows until interrupted.")
-def sync_command(follow: bool) -> None:
-    """Apply the pending outbox rows to the index (production runs this with --follow)."""
+@click.option(
+    "--follow", "keep_following", is_flag=True, help="Keep applying new rows until interrupted."
+)
+def sync_command(keep_following: bool) -> None:
+    """Apply the pending outbox rows to the index, rebuilding it first if it cannot be used
+    (production runs this with --follow)."""
     store = search.store()
-    if not store.exists():
-        indexer.rebuild(store)
-    if not follow:
-        progress = indexer.sync(store)
+    if not keep_following:
+        progress = follower.step(store)
         click.echo(f"{progress.applied} outbox rows applied; last applied row {progress.mark}")
         return
     stopping = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.set())
     click.echo("Applying the search outbox as it grows; stop with Ctrl-C.")
-    indexer.follow(store, should_stop=stopping.is_set)
+    follower.follow(store, should_stop=stopping.is_set)

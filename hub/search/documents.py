@@ -9,11 +9,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from hub.catalog.queries import PUBLISHED
-from hub.cities.models import City
+from hub.cities.models import City, Theme, city_expertise
 from hub.extensions import db
-from hub.publishing.models import CaseStudy, Speaker, Webinar
+from hub.publishing.models import (
+    CaseStudy,
+    CaseText,
+    Speaker,
+    Webinar,
+    WebinarText,
+    case_partner_cities,
+    case_themes,
+    webinar_themes,
+)
 from hub.search import thesaurus
 from hub.search.analysis import LANGUAGES
+from hub.search.reads import Reads, Source, itself, linked, parent
 from hub.search.schema import (
     ALIASES_FIELD,
     CONCEPTS_FIELD,
@@ -68,6 +78,12 @@ def _finish(document: dict, themes) -> dict:
     return document
 
 
+# What every document reads of its themes (in `_finish` and the `theme` facet), and of the
+# cities it takes facets and place names from (`_cities_fields`, and the `city` shown).
+THEME_READS = ("slug", "names")
+CITY_READS = ("slug", "name", "names", "region", "population")
+
+
 def _cities_fields(cities: Iterable[City]) -> dict[str, str]:
     """The facets and place names a record takes from its cities."""
     cities = list(dict.fromkeys(cities))
@@ -107,6 +123,41 @@ def case_document(case: CaseStudy) -> dict:
     return document
 
 
+CASE_READS = Reads(
+    "case",
+    (
+        Source(
+            CaseStudy,
+            ("slug", "state", "published_on", "lead_city", "partner_cities", "themes", "texts"),
+            (itself,),
+        ),
+        Source(
+            CaseText,
+            (
+                "language",
+                "title",
+                "summary",
+                "body",
+                "what_was_done",
+                "results",
+                "what_did_not_work",
+                "transferability",
+            ),
+            (parent("case_id", "case"),),
+        ),
+        Source(
+            City,
+            CITY_READS,
+            (
+                linked(CaseStudy.lead_city_id, CaseStudy.id),
+                linked(case_partner_cities.c.city_id, case_partner_cities.c.case_id),
+            ),
+        ),
+        Source(Theme, THEME_READS, (linked(case_themes.c.theme_id, case_themes.c.case_id),)),
+    ),
+)
+
+
 def webinar_document(webinar: Webinar) -> dict:
     cities = [speaker.city for speaker in webinar.speakers if speaker.city]
     document = {
@@ -135,6 +186,28 @@ def webinar_document(webinar: Webinar) -> dict:
     return document
 
 
+WEBINAR_READS = Reads(
+    "webinar",
+    (
+        Source(
+            Webinar,
+            ("slug", "state", "starts_on", "date_precision", "themes", "texts", "speakers"),
+            (itself,),
+        ),
+        Source(
+            WebinarText,
+            ("language", "title", "series", "summary", "body", "takeaways"),
+            (parent("webinar_id", "webinar"),),
+        ),
+        Source(Speaker, ("position", "names", "roles", "city"), (parent("webinar_id", "webinar"),)),
+        Source(City, CITY_READS, (linked(Speaker.city_id, Speaker.webinar_id),)),
+        Source(
+            Theme, THEME_READS, (linked(webinar_themes.c.theme_id, webinar_themes.c.webinar_id),)
+        ),
+    ),
+)
+
+
 def city_document(city: City) -> dict:
     document = {
         "doc_id": doc_id("city", city.id),
@@ -154,6 +227,17 @@ def city_document(city: City) -> dict:
         document[name_field(lang)] = city.names.get(lang) or city.name
         document[body_field(lang)] = summary
     return document
+
+
+CITY_PROFILE_READS = Reads(
+    "city",
+    (
+        Source(City, (*CITY_READS, "summaries", "expertise"), (itself,)),
+        Source(Theme, THEME_READS, (linked(city_expertise.c.theme_id, city_expertise.c.city_id),)),
+    ),
+)
+# What each kind of document is built from: `tracking` writes outbox rows from it.
+READS = {reads.kind: reads for reads in (CASE_READS, WEBINAR_READS, CITY_PROFILE_READS)}
 
 
 # Only these records are searchable: drafts and archived records never reach the index.

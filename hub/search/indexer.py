@@ -12,36 +12,26 @@ moves its mark only over ids it has seen, or over a gap older than GAP_GRACE.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import Flask, current_app
 from whoosh.writing import MERGE_SMALL
 
 from hub.database import utcnow
 from hub.extensions import db
 from hub.search import documents
 from hub.search.outbox import SearchOutbox
-from hub.search.store import STATE_DOC, IndexStore, applied_sequence
+from hub.search.store import STATE_DOC, IndexDiverged, IndexState, IndexStore
 
 BATCH_SIZE = 500
 # Longer than any transaction that writes content is expected to stay open.
 GAP_GRACE = timedelta(seconds=30)
 WRITER_TIMEOUT = 30.0  # seconds to wait for the index lock: only indexers take it
-POLL_INTERVAL = 0.5  # seconds between looks at the outbox in --follow mode
 # Once this share of the big segment's documents are replaced versions, merge it too.
 MAX_DELETED_SHARE = 0.2
-# After this long without changes, the indexer merges what accumulated.
-IDLE_BEFORE_MERGE = 30.0  # seconds
-# While the database is away, --follow waits this long, doubling up to the longest, between tries:
-# a restart is picked up within seconds, and an outage does not flood the log.
-RETRY_FIRST = 0.5  # seconds
-RETRY_LONGEST = 30.0  # seconds
 
 
 @dataclass
@@ -52,22 +42,32 @@ class Progress:
 
 
 def apply_pending(store: IndexStore, batch_size: int = BATCH_SIZE) -> Progress:
-    """Apply one batch of outbox rows past the index's mark."""
+    """Apply one batch of outbox rows past the index's mark.
+
+    IndexMissing or IndexCorrupt if the index cannot be read, IndexDiverged if the database
+    does not have the row the index applied last (a restored backup, another database).
+    """
     index = store.open()
-    with index.searcher() as searcher:
-        mark = applied_sequence(searcher)
+    state = store.read_state()
+    # The row at the mark comes first, to check that this is the outbox the index followed.
     rows = db.session.execute(
         sa.select(
             SearchOutbox.id, SearchOutbox.kind, SearchOutbox.record_id, SearchOutbox.created_at
         )
-        .where(SearchOutbox.id > mark)
+        .where(SearchOutbox.id >= state.mark)
         .order_by(SearchOutbox.id)
-        .limit(batch_size)
+        .limit(batch_size + 1)
     ).all()
+    if state.mark:
+        if not rows or rows[0].id != state.mark or not _same_row(rows[0], state):
+            raise IndexDiverged(_divergence(state))
+        rows = rows[1:]
+    rows = rows[:batch_size]
     db.session.rollback()  # end the read transaction: the indexer holds no locks in between
     if not rows:
-        return Progress(0, mark, False)
-    new_mark = _advance(mark, rows)
+        return Progress(0, state.mark, False)
+    new_mark = _advance(state.mark, rows)
+    identities = {row.id: identity(row) for row in rows}
     wanted: dict[str, set[int]] = defaultdict(set)
     for row in rows:
         wanted[row.kind].add(row.record_id)
@@ -80,7 +80,9 @@ def apply_pending(store: IndexStore, batch_size: int = BATCH_SIZE) -> Progress:
                     writer.update_document(**found[record_id])
                 else:
                     writer.delete_by_term("doc_id", documents.doc_id(kind, record_id))
-        writer.update_document(doc_id=STATE_DOC, seq=new_mark)
+        writer.update_document(
+            doc_id=STATE_DOC, seq=new_mark, outbox=identities.get(new_mark, state.outbox)
+        )
     except BaseException:
         writer.cancel()
         raise
@@ -88,7 +90,49 @@ def apply_pending(store: IndexStore, batch_size: int = BATCH_SIZE) -> Progress:
         db.session.rollback()
     # Whoosh's default tiering keeps each commit cheap; merge_segments tidies up when idle.
     writer.commit(merge=True, mergetype=MERGE_SMALL)
-    return Progress(len(rows), new_mark, new_mark != mark)
+    return Progress(len(rows), new_mark, new_mark != state.mark)
+
+
+def identity(row) -> str:
+    """An outbox row's identity: what changed and when. A restored database hands out the same
+    ids again, to other changes at other times."""
+    return f"{row.kind}:{row.record_id}@{row.created_at.isoformat()}"
+
+
+def _same_row(row, state: IndexState) -> bool:
+    # An index whose state predates identities can only be checked by id.
+    return not state.outbox or identity(row) == state.outbox
+
+
+def _divergence(state: IndexState) -> str:
+    last = db.session.scalar(sa.select(sa.func.max(SearchOutbox.id))) or 0
+    if last < state.mark:
+        return (
+            f"the index is ahead of the database: it has applied outbox row {state.mark}, "
+            f"the database's last row is {last}"
+        )
+    return (
+        f"the index does not belong to this database: outbox row {state.mark}, the last it "
+        "applied, is another change here"
+    )
+
+
+def verify(store: IndexStore) -> IndexState:
+    """What the index has applied, checked against the database's outbox; IndexProblem if the
+    index cannot be used or does not belong to this database."""
+    state = store.read_state()
+    if state.mark:
+        row = db.session.execute(
+            sa.select(
+                SearchOutbox.id,
+                SearchOutbox.kind,
+                SearchOutbox.record_id,
+                SearchOutbox.created_at,
+            ).where(SearchOutbox.id == state.mark)
+        ).first()
+        if row is None or not _same_row(row, state):
+            raise IndexDiverged(_divergence(state))
+    return state
 
 
 def merge_all_but_largest(writer, segments):
@@ -138,8 +182,7 @@ def _advance(mark: int, rows) -> int:
 
 
 def pending_count(store: IndexStore) -> int:
-    with store.open().searcher() as searcher:
-        mark = applied_sequence(searcher)
+    mark = store.read_state().mark
     return db.session.scalar(
         sa.select(sa.func.count(SearchOutbox.id)).where(SearchOutbox.id > mark)
     )
@@ -158,9 +201,23 @@ def sync(store: IndexStore) -> Progress:
 
 
 def rebuild(store: IndexStore, advance: Callable[[int], object] | None = None) -> int:
-    """Build a whole new index from the database and swap it in; returns the documents written."""
+    """Build a whole new index from the database and swap it in; returns the documents written.
+
+    One rebuild at a time: a second one waits for the first, then builds again."""
+    with store.rebuilding():
+        return rebuild_locked(store, advance)
+
+
+def rebuild_locked(store: IndexStore, advance: Callable[[int], object] | None = None) -> int:
+    """`rebuild`, for a caller that holds the rebuild lock."""
     # Rows up to here are in the snapshot we read; later ones are applied after the swap.
-    mark = db.session.scalar(sa.select(sa.func.max(SearchOutbox.id))) or 0
+    last = db.session.execute(
+        sa.select(
+            SearchOutbox.id, SearchOutbox.kind, SearchOutbox.record_id, SearchOutbox.created_at
+        )
+        .order_by(SearchOutbox.id.desc())
+        .limit(1)
+    ).first()
     path, index = store.create()
     writer = index.writer(limitmb=256)
     written = 0
@@ -170,7 +227,11 @@ def rebuild(store: IndexStore, advance: Callable[[int], object] | None = None) -
             written += 1
             if advance:
                 advance(1)
-        writer.add_document(doc_id=STATE_DOC, seq=mark)
+        writer.add_document(
+            doc_id=STATE_DOC,
+            seq=last.id if last else 0,
+            outbox=identity(last) if last else "",
+        )
     except BaseException:
         writer.cancel()
         raise
@@ -178,95 +239,3 @@ def rebuild(store: IndexStore, advance: Callable[[int], object] | None = None) -
     db.session.rollback()
     store.swap(path)
     return written
-
-
-class BackgroundIndexer:
-    """Applies the outbox in a thread of this process after each commit that wrote to it.
-
-    Used by `make run` and tests; production runs `flask --app hub search sync --follow` instead.
-    Requests never wait for it: a commit only sets an event. Between commits it also looks at the
-    outbox every second, so changes made by other processes (the CLI) show up too.
-    """
-
-    def __init__(self, app: Flask, store: IndexStore) -> None:
-        self.app = app
-        self.store = store
-        self.wake = threading.Event()
-        self.idle = threading.Event()
-        self.thread: threading.Thread | None = None
-        self._start_lock = threading.Lock()
-        self.stopped = False
-
-    def ensure_started(self) -> None:
-        with self._start_lock:
-            if self.thread is None or not self.thread.is_alive():
-                self.thread = threading.Thread(target=self._run, name="search-indexer", daemon=True)
-                self.thread.start()
-
-    def notify(self) -> None:
-        self.ensure_started()
-        self.idle.clear()
-        self.wake.set()
-
-    def wait_until_idle(self, timeout: float) -> bool:
-        return self.idle.wait(timeout)
-
-    def stop(self) -> None:
-        self.stopped = True
-        self.wake.set()
-        if self.thread is not None:
-            self.thread.join(timeout=5)
-
-    def _run(self) -> None:
-        last_change = time.monotonic()
-        while not self.stopped:
-            self.wake.wait(timeout=POLL_INTERVAL * 2)
-            self.wake.clear()
-            with self.app.app_context():
-                try:
-                    if self.store.exists():
-                        if sync(self.store).applied:
-                            last_change = time.monotonic()
-                        elif time.monotonic() - last_change > IDLE_BEFORE_MERGE:
-                            merge_segments(self.store)
-                except Exception:
-                    self.app.logger.exception("search indexer: applying the outbox failed")
-                finally:
-                    db.session.remove()
-            if not self.wake.is_set():
-                self.idle.set()
-
-
-def follow(store: IndexStore, should_stop: Callable[[], bool]) -> None:
-    """Apply the outbox as it grows until `should_stop()`; for `search sync --follow`.
-
-    While the database is away it waits and tries again, longer each time, instead of exiting.
-    """
-    last_change = time.monotonic()
-    wait = RETRY_FIRST
-    while not should_stop():
-        try:
-            progress = sync(store)
-        except sa.exc.OperationalError as error:
-            current_app.logger.warning(
-                "search sync: database unavailable, retrying in %ss: %s", wait, error
-            )
-            db.session.rollback()
-            db.engine.dispose()  # its connections may all be stale
-            _sleep(wait, should_stop)
-            wait = min(wait * 2, RETRY_LONGEST)
-            continue
-        wait = RETRY_FIRST
-        if progress.applied:
-            last_change = time.monotonic()
-        elif time.monotonic() - last_change > IDLE_BEFORE_MERGE:
-            merge_segments(store)
-        if not progress.moved:
-            time.sleep(POLL_INTERVAL)
-
-
-def _sleep(seconds: float, should_stop: Callable[[], bool]) -> None:
-    """Sleep, but wake up for a stop request."""
-    deadline = time.monotonic() + seconds
-    while not should_stop() and time.monotonic() < deadline:
-        time.sleep(min(POLL_INTERVAL, max(0.0, deadline - time.monotonic())))

@@ -25,6 +25,10 @@ CONCEPTS_FIELD = "concepts"
 # through lowercased and accent-folded).
 PLACES_LANGUAGE = "ar"
 
+# On the state document only, beside the mark (`seq`): which outbox row the mark is, so that a
+# database restored from a backup, or another database, is recognised (see store.IndexState).
+OUTBOX_FIELD = "outbox"
+
 FACETS = ("kind", "theme", "region", "size", "language", "year")
 
 
@@ -96,6 +100,7 @@ def build_schema() -> Schema:
         "city": STORED,  # the record's city slug, for display
         "when": STORED,  # its date for display: YYYY-MM-DD, or YYYY-MM when only the month is known
         "seq": STORED,  # only on the state document: the last outbox row applied
+        OUTBOX_FIELD: STORED,  # only on the state document: that row's identity
         PLACES_FIELD: TEXT(analyzer=analyzer(PLACES_LANGUAGE)),
         ALIASES_FIELD: TEXT(analyzer=analyzer(PLACES_LANGUAGE)),
         CONCEPTS_FIELD: KEYWORD(scorable=True),

@@ -5,10 +5,13 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from flask import current_app
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 from whoosh import highlight
 from whoosh.searching import Hit, Searcher
 
+from hub.errors import Unavailable
 from hub.i18n import DEFAULT_LANGUAGE
 from hub.search import facets as facet_sets
 from hub.search import spelling, thesaurus
@@ -24,7 +27,7 @@ from hub.search.schema import (
     name_field,
     spelling_field,
 )
-from hub.search.store import IndexMissing, IndexStore
+from hub.search.store import IndexProblem, IndexStore
 
 # Below this many hits with all the words, the search also finds records with some of them, and
 # the page offers a spelling suggestion and related themes.
@@ -36,6 +39,9 @@ ALL_WORDS, ANY_WORDS, RESPELLED = "all", "any", "respelled"
 SNIPPET_CHARACTERS = 240
 SNIPPET_FRAGMENTS = 2
 KIND_PATHS = {"case": "cases", "webinar": "webinars", "city": "cities"}
+# Seconds a client is asked to wait while the index is rebuilt: a rebuild of 10,000 records
+# takes about half a minute.
+REBUILD_RETRY_AFTER = 60
 
 
 @dataclass
@@ -70,23 +76,29 @@ class SearchResults:
         return max(1, -(-self.total // self.params.per_page))
 
 
-def _parse(text: str, searcher: Searcher | None) -> ParsedQuery:
-    reader = searcher.reader() if searcher is not None else None
+def _parse(text: str, searcher: Searcher) -> ParsedQuery:
+    reader = searcher.reader()
 
     def exists(field: str, term: str) -> bool:
         return (field, term) in reader
 
-    return parse_query(text, QUERY_FIELDS, QUERY_BOOSTS, exists=exists if reader else None)
+    return parse_query(text, QUERY_FIELDS, QUERY_BOOSTS, exists=exists)
 
 
 def search(store: IndexStore, params: SearchParams) -> SearchResults:
+    """The search; Unavailable while the index is missing, damaged or being rebuilt (never an
+    empty result that would pass for "nothing found")."""
     try:
-        searcher: Searcher | None = store.searcher()
-    except IndexMissing:
-        searcher = None
+        searcher = store.searcher()
+    except IndexProblem as problem:
+        current_app.logger.warning("search unavailable: %s", problem)
+        raise Unavailable(
+            _l("Search is being rebuilt, try again in a minute."),
+            retry_after=REBUILD_RETRY_AFTER,
+        ) from None
     parsed = _parse(params.q, searcher)
     outcome = SearchResults(params=params, parsed=parsed)
-    if parsed.query is None or searcher is None:
+    if parsed.query is None:
         return outcome
     chosen = list(facet_sets.matching(searcher, params.filters).values())
     query: Query = parsed.query

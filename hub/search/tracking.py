@@ -1,48 +1,52 @@
 """Every change to a searchable record writes a search outbox row in the same transaction.
 
-The rows are inserted in `after_flush`, when new records have their ids and the session still
-knows what the flush changed; a rolled-back transaction takes its rows with it. After a commit
-that wrote rows, the app's `on_outbox_commit` callbacks run (the in-process indexer listens).
+Which rows follows from what the document builders declare they read (`documents.READS`): a new
+or deleted instance of a model a builder reads, or a change to one of the attributes it reads,
+re-indexes the documents that instance feeds. The rows are inserted in `after_flush`, when new
+records have their ids and the session still knows what the flush changed; the documents fed by
+deleted instances are looked up in `before_flush`, while the rows that link them still exist. A
+rolled-back transaction takes its rows with it. After a commit that wrote rows, the app's
+`on_outbox_commit` callbacks run (the in-process indexer listens).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event
 
-from hub.cities.models import City, Theme, city_expertise
 from hub.database import utcnow
-from hub.publishing.models import (
-    CaseStudy,
-    CaseText,
-    Speaker,
-    Webinar,
-    WebinarText,
-    case_partner_cities,
-    case_themes,
-    webinar_themes,
-)
+from hub.search.documents import READS
 from hub.search.outbox import SearchOutbox
+from hub.search.reads import Source, watched
 
 WROTE_OUTBOX = "hub.search.wrote_outbox"
+DELETED_KEYS = "hub.search.deleted_keys"
 Key = tuple[str, int]
 
 
 def install() -> None:
     if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "before_flush", _before_flush)
         event.listen(Session, "after_flush", _after_flush)
         event.listen(Session, "after_commit", _after_commit)
         event.listen(Session, "after_rollback", _after_rollback)
 
 
+def _before_flush(session: Session, _context, _instances) -> None:
+    if session.deleted:
+        keys = session.info.setdefault(DELETED_KEYS, set())
+        keys.update(_search_keys(session, session.deleted))
+
+
 def _after_flush(session: Session, _context) -> None:
-    touched = [obj for obj in session.new] + [obj for obj in session.deleted]
-    touched += [obj for obj in session.dirty if session.is_modified(obj)]
-    keys = sorted(set(_search_keys(session, touched)))
+    touched = [*session.new, *session.deleted, *session.dirty]
+    found = set(_search_keys(session, touched, changed_only=True))
+    keys = sorted(found | session.info.pop(DELETED_KEYS, set()))
     if not keys:
         return
     session.connection().execute(
@@ -55,57 +59,35 @@ def _after_flush(session: Session, _context) -> None:
     session.info[WROTE_OUTBOX] = True
 
 
-def _search_keys(session: Session, objects: Iterable[object]) -> Iterable[Key]:
-    """The searchable records (kind, id) whose documents the changed objects feed."""
+@cache
+def _sources(model: type) -> tuple[tuple[str, Source], ...]:
+    """The (kind, source) declarations that read instances of `model`."""
+    return tuple(
+        (reads.kind, source)
+        for reads in READS.values()
+        for source in reads.sources
+        if issubclass(model, source.model)
+    )
+
+
+def _search_keys(
+    session: Session, objects: Iterable[object], changed_only: bool = False
+) -> Iterable[Key]:
+    """The searchable records (kind, id) whose documents the objects feed; with
+    `changed_only`, a persistent object only if an attribute its readers read has changed."""
     for obj in objects:
-        if isinstance(obj, CaseStudy):
-            yield "case", obj.id
-        elif isinstance(obj, CaseText):
-            yield "case", obj.case_id if obj.case_id is not None else obj.case.id
-        elif isinstance(obj, Webinar):
-            yield "webinar", obj.id
-        elif isinstance(obj, WebinarText | Speaker):
-            webinar_id = obj.webinar_id if obj.webinar_id is not None else obj.webinar.id
-            yield "webinar", webinar_id
-        elif isinstance(obj, City):
-            yield "city", obj.id
-            # A city's name, region and size show in the documents of its cases and webinars.
-            yield from _records_of_city(session, obj.id)
-        elif isinstance(obj, Theme) and obj.id is not None:
-            # A theme's names are indexed with every record tagged with it, in every language.
-            yield from _records_of_theme(session, obj.id)
+        for kind, source in _sources(type(obj)):
+            if changed_only and not _changed(session, obj, source):
+                continue
+            for locate in source.found_by:
+                yield from ((kind, record_id) for record_id in locate(session.connection(), obj))
 
 
-def _records_of_theme(session: Session, theme_id: int) -> Iterable[Key]:
-    connection = session.connection()
-    for kind, table, column in (
-        ("case", case_themes, case_themes.c.case_id),
-        ("webinar", webinar_themes, webinar_themes.c.webinar_id),
-        ("city", city_expertise, city_expertise.c.city_id),
-    ):
-        found = connection.execute(sa.select(column).where(table.c.theme_id == theme_id))
-        yield from ((kind, record_id) for record_id in found.scalars())
-
-
-def _records_of_city(session: Session, city_id: int) -> Iterable[Key]:
-    connection = session.connection()
-    cases = connection.execute(
-        sa.select(CaseStudy.id).where(
-            sa.or_(
-                CaseStudy.lead_city_id == city_id,
-                CaseStudy.id.in_(
-                    sa.select(case_partner_cities.c.case_id).where(
-                        case_partner_cities.c.city_id == city_id
-                    )
-                ),
-            )
-        )
-    )
-    yield from (("case", case_id) for case_id in cases.scalars())
-    webinars = connection.execute(
-        sa.select(Speaker.webinar_id).where(Speaker.city_id == city_id).distinct()
-    )
-    yield from (("webinar", webinar_id) for webinar_id in webinars.scalars())
+def _changed(session: Session, obj: object, source: Source) -> bool:
+    if obj in session.new or obj in session.deleted:
+        return True
+    attrs = sa.inspect(obj).attrs
+    return any(attrs[name].history.has_changes() for name in watched(source))
 
 
 def _after_commit(session: Session) -> None:
@@ -116,3 +98,4 @@ def _after_commit(session: Session) -> None:
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(WROTE_OUTBOX, None)
+    session.info.pop(DELETED_KEYS, None)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from hub import search
 from hub.accounts import operations as accounts
 from hub.accounts.models import User
 from hub.cities.models import City
 from hub.content import files as content_files
 from hub.extensions import db
 from hub.publishing.models import CaseStudy, Webinar
+from hub.search import indexer
 from hub.security.access import (
     ADMIN,
     BUILT_IN,
@@ -56,6 +58,7 @@ def walk(database):
                 person = accounts.create_user(email, spec[0], PASSWORD, spec[1])
                 tokens[name] = accounts.issue_token(person)
         db.session.commit()
+        indexer.rebuild(search.store())  # without an index, search answers 503
     yield app, tokens
     _dispose(app)
 
