@@ -54,6 +54,13 @@ class ChangedMeanwhile(HubError):
     status = 409
 
 
+class PreconditionRequired(HubError):
+    """A write to a versioned record that does not say which version it is based on (RFC 6585):
+    without If-Match it could overwrite a change the client has not seen, so nothing is kept."""
+
+    status = 428
+
+
 class PreconditionFailed(HubError):
     """The record is no longer the version the client named (If-Match): nothing is kept."""
 

@@ -7,8 +7,9 @@ someone loaded earlier cannot silently overwrite a change they did not see.
   relationships changed (themes, cities, texts...), and of the record that owns a changed part
   (`version_owner`): a change of relationships is as safe as a change of columns, and two
   writers of the same record are serialized by the UPDATE of its row.
-- The API sends a strong ETag `"<kind>-<id>-<version>"` and honours `If-Match`
-  (`check_if_match`); forms carry the version in a hidden field (`hub.forms.VersionedForm`).
+- The API sends a strong ETag `"<kind>-<id>-<version>"` and requires `If-Match` on a PATCH or
+  DELETE (`check_if_match`: 428 without it, 412 when stale); forms carry the version in a
+  hidden field (`hub.forms.VersionedForm`).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
-from hub.errors import ChangedMeanwhile, InvalidInput, PreconditionFailed
+from hub.errors import ChangedMeanwhile, InvalidInput, PreconditionFailed, PreconditionRequired
 
 # Hex digits of a field's fingerprint in a form: enough to tell a change, short to carry.
 FINGERPRINT_LENGTH = 12
@@ -36,6 +37,10 @@ CHANGED_WHILE_SAVING = _l(
     "again and retry."
 )
 STALE_IF_MATCH = _l("The record has changed since this ETag: GET it again and retry.")
+MISSING_IF_MATCH = _l(
+    "Send If-Match with the ETag a GET of this record answered (or * to replace whatever it "
+    "holds now): without it, this change could overwrite one you have not seen."
+)
 BAD_IF_MATCH = _l("If-Match must be * or the ETag a GET of this record answered.")
 
 
@@ -90,10 +95,12 @@ def sent_if_match() -> bool:
 
 
 def check_if_match(current: str) -> None:
-    """PreconditionFailed unless If-Match is absent, `*`, or names the `current` ETag of the
-    record (compared strongly, as RFC 9110 asks: a weak tag never matches)."""
+    """PreconditionRequired without If-Match; PreconditionFailed unless it is `*` or names the
+    `current` ETag of the record (compared strongly, as RFC 9110 asks: a weak tag never matches)."""
     tags = _if_match()
-    if tags is None or tags == ["*"]:
+    if tags is None:
+        raise PreconditionRequired({"If-Match": MISSING_IF_MATCH})
+    if tags == ["*"]:
         return
     if current not in tags:
         raise PreconditionFailed({"_": STALE_IF_MATCH})
@@ -108,9 +115,9 @@ def same_version(version: int, sent: Any) -> bool:
 
 
 def stale_error() -> PreconditionFailed | ChangedMeanwhile:
-    """What a write that lost to a concurrent one answers: 412 when the client sent If-Match
-    (its precondition no longer holds), 409 when it did not."""
-    if sent_if_match():
+    """What a write that lost to a concurrent one answers: 412 when the client named the version
+    it saw in If-Match (its precondition no longer holds), 409 when it did not (or sent `*`)."""
+    if sent_if_match() and request.headers["If-Match"].strip() != "*":
         return PreconditionFailed({"_": STALE_IF_MATCH})
     if request.path.startswith("/api/"):
         return ChangedMeanwhile({"_": CHANGED_MEANWHILE})

@@ -12,7 +12,7 @@ from werkzeug.routing import IntegerConverter
 
 from tests.walk import make_site, routes, urls
 
-ERRORS = {400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 429}
+ERRORS = {400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 428, 429}
 BAD_IDS = ["0", "-1", "2147483648", "99999999999999999999", "abc"]
 SENTINEL = 7654321  # stands for an id in a built address, then replaced by a bad one
 JSON = "application/json"

@@ -100,8 +100,9 @@ def get_request(request_id: int):
 @allow(FOCAL_POINT)
 def edit_request(request_id: int):
     found = access.planned(request_id)
+    changes = web.parse_body(RequestChanges)
     versions.check_if_match(_etag(found))
-    lifecycle.edit_request(found, web.parse_body(RequestChanges), _actor())
+    lifecycle.edit_request(found, changes, _actor())
     return _answer(found)
 
 

@@ -41,7 +41,8 @@ that lost a race with another, is a 409.
 **Versions (ETag / If-Match).** An answer about one record may carry an `ETag` header naming the
 version it shows. Send it back in `If-Match` with a PATCH or DELETE: if the record changed since,
 the answer is 412 Precondition Failed and nothing changes; GET the record again and retry.
-Without `If-Match` the write applies to the current version.
+`If-Match` is required: without it the answer is 428 Precondition Required and nothing changes
+(`If-Match: *` replaces whatever the record holds now).
 
 **Pagination.** Lists answer one page at a time: `page` (from 1) and `per_page` choose it; the
 answer says `total`, and a `Link` header (RFC 8288) gives the `next`, `prev`, `first` and `last`
@@ -195,9 +196,9 @@ def _operation(method, rule, declared: Operation, choices, policy, refs) -> dict
             {
                 "name": "If-Match",
                 "in": "header",
-                "required": False,
-                "description": "The ETag of the version the change is based on; 412 if it is "
-                "no longer current.",
+                "required": True,
+                "description": "The ETag of the version the change is based on (or `*`); 412 "
+                "if it is no longer current, 428 without it.",
                 "schema": {"type": "string"},
             }
         )
@@ -246,7 +247,7 @@ def error_statuses(
     if has_body or method in WRITES:
         statuses |= {413, 415}
     if method in ("PATCH", "DELETE"):
-        statuses.add(412)
+        statuses |= {412, 428}
     statuses |= set(declared.errors)
     statuses.add(503)  # the database is away for a moment (with Retry-After)
     return sorted(statuses)
@@ -259,6 +260,7 @@ ERROR_TEXT = {
     404: "No such record, or one the caller may not see.",
     409: "The step does not fit the record's state now, or lost a race. Nothing changed.",
     412: "The record changed since the ETag sent in If-Match. Nothing changed.",
+    428: "No If-Match: send the ETag a GET answered (or `*`). Nothing changed.",
     413: "The body is larger than the hub accepts.",
     415: "The body is not JSON (application/json).",
     503: "The database is away for a moment; try again after Retry-After seconds.",

@@ -84,8 +84,8 @@ def create_record(collection: str):
 def update_record(collection: str, record_id: int):
     kind = KIND_OF[collection]
     record = publishing.record_by_id(kind, record_id)
-    versions.check_if_match(versions.etag(kind, record))
     sent = web.parse_body(PATCH[kind])
+    versions.check_if_match(versions.etag(kind, record))
     fields = sent.fields()
     if fields or "body" in sent.model_fields_set:
         publishing.update_record(record, fields, sent.body, _actor())

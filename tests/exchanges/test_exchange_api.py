@@ -49,6 +49,12 @@ def call(app, who, method, path, json=None, **headers):
     return app.test_client().open(path, method=method, json=json, headers=headers)
 
 
+def edit(app, who, path, json):
+    """A PATCH as a careful client makes it: with the ETag a GET answers now in If-Match."""
+    etag = call(app, who, "GET", path).headers["ETag"]
+    return call(app, who, "PATCH", path, json, **{"If-Match": etag})
+
+
 def raw(app, who, method, path, data: str):
     """A body sent as it is: not JSON, or JSON Python would not write."""
     headers = {
@@ -258,11 +264,11 @@ def test_each_reader_lists_the_requests_they_may_see(site):
 def test_the_requesting_city_and_staff_edit_a_request(site):
     request_id = create(site).json["id"]
     path = f"{BASE}/{request_id}"
-    changed = call(site, "zanzibar", "PATCH", path, {"timeframe": "first half of 2028"})
+    changed = edit(site, "zanzibar", path, {"timeframe": "first half of 2028"})
     assert changed.status_code == 200, changed.json
     assert changed.json["timeframe"] == "first half of 2028"
     assert changed.json["challenge"] == REQUEST["challenge"]  # only what was sent changes
-    by_staff = call(site, "staff", "PATCH", path, {"themes": ["youth", "local-action-plans"]})
+    by_staff = edit(site, "staff", path, {"themes": ["youth", "local-action-plans"]})
     assert by_staff.status_code == 200
     assert by_staff.json["themes"] == ["local-action-plans", "youth"]  # in the themes' order
 
@@ -285,7 +291,7 @@ def test_the_requesting_city_and_staff_edit_a_request(site):
     assert state(site, request_id) == before
 
     call(site, "zanzibar", "POST", f"{path}/withdraw")
-    late = call(site, "zanzibar", "PATCH", path, {"timeframe": "2029"})
+    late = edit(site, "zanzibar", path, {"timeframe": "2029"})
     assert late.status_code == 409
     assert late.json["errors"] == {"status": "Only a draft or submitted request can change."}
     assert state(site, request_id)[2] == "first half of 2028"

@@ -105,15 +105,27 @@ def test_the_api_sends_an_etag_and_refuses_a_stale_if_match(site):
     assert fresh.status_code == 200 and stored(site, request_id)["timeframe"] == "2029"
 
 
+def test_an_edit_without_if_match_gets_a_428_and_changes_nothing(site):
+    client, request_id = site.test_client(), new_request(site)
+    before = stored(site, request_id)
+    blind = client.patch(f"{BASE}/{request_id}", json={"timeframe": "2031"}, headers=auth(site))
+    assert blind.status_code == 428
+    assert "ETag" in blind.get_json()["errors"]["If-Match"]
+    assert stored(site, request_id) == before
+
+
 def test_a_themes_edit_between_a_patchs_read_and_write_is_not_overwritten(site):
     client, other, request_id = site.test_client(), site.test_client(), new_request(site)
     url = f"{BASE}/{request_id}"
 
     def theirs():
-        return other.patch(url, json={"themes": ["youth", "hate-speech"]}, headers=auth(site))
+        body = {"themes": ["youth", "hate-speech"]}
+        return other.patch(url, json=body, headers=auth(site, **{"If-Match": "*"}))
 
     with write_in_between(theirs) as happened:
-        mine = client.patch(url, json={"themes": ["polarization"]}, headers=auth(site))
+        mine = client.patch(
+            url, json={"themes": ["polarization"]}, headers=auth(site, **{"If-Match": "*"})
+        )
     assert happened[0].status_code == 200
     assert mine.status_code == 409
     assert stored(site, request_id)["themes"] == ["hate-speech", "youth"]
@@ -127,7 +139,7 @@ def test_a_stale_request_form_keeps_the_text_and_shows_what_changed(site):
     meanwhile = site.test_client().patch(
         f"{BASE}/{request_id}",
         json={"timeframe": "Spring 2028", "format": "study-visit"},
-        headers=auth(site),
+        headers=auth(site, **{"If-Match": "*"}),
     )
     assert meanwhile.status_code == 200
     before = stored(site, request_id)

@@ -67,15 +67,21 @@ def test_a_get_sends_an_etag_that_each_write_changes(api):
     assert first.headers["ETag"] == f'"case-{case_id}-{v}"'
     assert client.get(url).headers["ETag"] == first.headers["ETag"]  # reading changes nothing
 
-    retitled = client.patch(url, json={"title": "A new title"}, headers=auth(api))
+    retitled = client.patch(
+        url, json={"title": "A new title"}, headers=auth(api, **{"If-Match": first.headers["ETag"]})
+    )
     assert retitled.status_code == 200
     assert retitled.headers["ETag"] == f'"case-{case_id}-{v + 1}"'
     # A change of relationships alone is a new version too.
-    themed = client.patch(url, json={"themes": THEMES_A}, headers=auth(api))
+    themed = client.patch(
+        url, json={"themes": THEMES_A}, headers=auth(api, **{"If-Match": retitled.headers["ETag"]})
+    )
     assert themed.headers["ETag"] == f'"case-{case_id}-{v + 2}"'
     assert client.get(url).headers["ETag"] == themed.headers["ETag"]
     # So is a change of state, and of the language versions (their list is in the JSON).
-    drafted = client.patch(url, json={"state": "draft"}, headers=auth(api))
+    drafted = client.patch(
+        url, json={"state": "draft"}, headers=auth(api, **{"If-Match": themed.headers["ETag"]})
+    )
     assert drafted.headers["ETag"] == f'"case-{case_id}-{v + 3}"'
     webinar_id = record_id(api, Webinar, WEBINAR)
     with api.app_context():
@@ -83,6 +89,24 @@ def test_a_get_sends_an_etag_that_each_write_changes(api):
     assert client.get(f"/api/v1/webinars/{webinar_id}").headers["ETag"] == (
         f'"webinar-{webinar_id}-{w}"'
     )
+
+
+@pytest.mark.parametrize("kind", ["cases", "webinars"])
+def test_a_write_without_if_match_gets_a_428_and_changes_nothing(api, kind):
+    """Without If-Match the hub cannot tell which version the client saw: the write could
+    overwrite a change it has not seen, so it is refused and says what to send."""
+    client = api.test_client()
+    record = record_id(api) if kind == "cases" else record_id(api, Webinar, WEBINAR)
+    url = f"/api/v1/{kind}/{record}"
+    before = client.get(url, headers=auth(api)).get_json()
+
+    patched = client.patch(url, json={"title": "Blind write"}, headers=auth(api))
+    deleted = client.delete(url, headers=auth(api))
+
+    for answer in (patched, deleted):
+        assert answer.status_code == 428
+        assert "ETag" in answer.get_json()["errors"]["If-Match"]
+    assert client.get(url, headers=auth(api)).get_json() == before
 
 
 def test_a_stale_if_match_gets_a_412_and_changes_nothing(api):
@@ -146,12 +170,11 @@ def test_a_write_between_a_patchs_read_and_its_write_is_not_overwritten(api, sen
     with a clear error instead of overwriting the first (the lost update of issue 10)."""
     client, other, case_id = api.test_client(), api.test_client(), record_id(api)
     url = f"/api/v1/cases/{case_id}"
-    headers = auth(api)
-    if send_if_match:
-        headers["If-Match"] = client.get(url).headers["ETag"]
+    headers = auth(api, **{"If-Match": client.get(url).headers["ETag"] if send_if_match else "*"})
 
     def first_person():
-        return other.patch(url, json={"summary": "Theirs.", "themes": THEMES_A}, headers=auth(api))
+        body = {"summary": "Theirs.", "themes": THEMES_A}
+        return other.patch(url, json=body, headers=auth(api, **{"If-Match": "*"}))
 
     with write_in_between(first_person) as happened:
         mine = client.patch(url, json={"title": "Mine", "themes": THEMES_B}, headers=headers)
@@ -166,8 +189,9 @@ def test_a_write_between_a_patchs_read_and_its_write_is_not_overwritten(api, sen
 def test_a_delete_between_a_patchs_read_and_its_write_is_a_clean_refusal(api):
     client, other, case_id = api.test_client(), api.test_client(), record_id(api)
     url = f"/api/v1/cases/{case_id}"
-    with write_in_between(lambda: other.delete(url, headers=auth(api))) as happened:
-        mine = client.patch(url, json={"themes": THEMES_B}, headers=auth(api))
+    anything = auth(api, **{"If-Match": "*"})
+    with write_in_between(lambda: other.delete(url, headers=anything)) as happened:
+        mine = client.patch(url, json={"themes": THEMES_B}, headers=anything)
     assert happened[0].status_code == 204
     assert mine.status_code == 409
     assert client.get(url, headers=auth(api)).status_code == 404
@@ -205,11 +229,11 @@ def test_two_theme_patches_at_once_give_one_outcome_never_a_500(api, send_if_mat
     outcomes: Counter = Counter()
     for pair in range(PAIRS):
         first, second = (THEMES_A, THEMES_B) if pair % 2 else (THEMES_B, THEMES_A)
-        reset = client.patch(url, json={"themes": THEMES_BEFORE}, headers=auth(api))
+        reset = client.patch(
+            url, json={"themes": THEMES_BEFORE}, headers=auth(api, **{"If-Match": "*"})
+        )
         assert reset.status_code == 200
-        headers = auth(api)
-        if send_if_match:
-            headers["If-Match"] = reset.headers["ETag"]
+        headers = auth(api, **{"If-Match": reset.headers["ETag"] if send_if_match else "*"})
         statuses = _race(api, case_id, [{"themes": first}, {"themes": second}], [headers] * 2)
         outcomes[tuple(sorted(statuses))] += 1
         themes = stored(api, case_id)["themes"]
@@ -234,7 +258,7 @@ def test_many_writers_of_one_case_keep_every_accepted_edit(api):
         for round_ in range(5):
             themes = THEMES_A if (n + round_) % 2 else THEMES_B
             body = {"title": f"Writer {n} round {round_}", "themes": themes}
-            answer = client.patch(url, json=body, headers=auth(api))
+            answer = client.patch(url, json=body, headers=auth(api, **{"If-Match": "*"}))
             with lock:
                 answers.append((answer.status_code, n))
 
@@ -265,7 +289,7 @@ def test_a_stale_form_save_keeps_the_text_and_shows_what_changed(api):
     meanwhile = other.patch(
         f"/api/v1/cases/{case_id}",
         json={"title": "Their new title", "themes": THEMES_A},
-        headers=auth(api),
+        headers=auth(api, **{"If-Match": "*"}),
     )
     assert meanwhile.status_code == 200
     before = stored(api, case_id)
@@ -305,7 +329,9 @@ def test_a_form_save_after_an_unrelated_change_is_kept(api):
     client = api.test_client()
     assert (
         client.patch(
-            f"/api/v1/cases/{case_id}", json={"state": "draft"}, headers=auth(api)
+            f"/api/v1/cases/{case_id}",
+            json={"state": "draft"},
+            headers=auth(api, **{"If-Match": "*"}),
         ).status_code
         == 200
     )
