@@ -18,12 +18,12 @@ from collections import Counter
 import pytest
 import sqlalchemy as sa
 
-from hub.accounts.models import MailMessage
 from hub.audit import AuditEvent
 from hub.cities.models import City
 from hub.exchanges import network
 from hub.exchanges.models import Exchange, ExchangeRequest, ExchangeRequestChange
 from hub.extensions import db
+from hub.mail.models import MailMessage
 from tests.exchanges import test_exchange_api as api
 from tests.exchanges.test_exchange_api import BASE, REPORT, call, create
 

@@ -45,8 +45,8 @@ def test_a_source_address_is_a_link_everywhere_the_case_goes(database, tmp_path)
     rows = csv.DictReader(io.StringIO(client.get("/en/cases.csv").get_data(as_text=True)))
     assert next(row for row in rows if row["slug"] == SLUG)["source_url"] == ARTICLE
     with app.app_context():
-        exported = dict(content_files.exported_documents())
-    front = next(front for front, _body in exported.values() if front.get("slug") == SLUG)
+        exports = [export() for _name, _record, export in content_files.exported_documents()]
+    front = next(front for front, _body in exports if front.get("slug") == SLUG)
     assert front["source_url"] == ARTICLE
 
 
