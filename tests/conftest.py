@@ -326,6 +326,38 @@ def _dispose(app) -> None:
         db.engine.dispose()
 
 
+class AwayDatabase:
+    """A hub on a SQLite file in a folder a test moves away and back: while it is away no
+    connection can be opened, which is how a database that is down looks to the hub."""
+
+    def __init__(self, tmp_path: Path, **config) -> None:
+        self.home, self.away = tmp_path / "db", tmp_path / "away"
+        self.home.mkdir()
+        self.app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "test",
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{self.home / 'hub.sqlite'}",
+                "SEARCH_INDEX_DIR": str(tmp_path / "search"),
+                "SEARCH_SYNC": "external",
+                **config,
+            }
+        )
+        with self.app.app_context():
+            db.create_all()
+
+    def leave(self) -> None:
+        self.close()  # an open SQLite file would outlive the move
+        self.home.rename(self.away)
+
+    def come_back(self) -> None:
+        self.away.rename(self.home)
+
+    def close(self) -> None:
+        with self.app.app_context():
+            db.engine.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def database(request, tmp_path):
     database = Database(request.param, tmp_path)

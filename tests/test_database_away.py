@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from hub import create_app
 from hub.database import normalize_url
 from hub.extensions import db
-from tests.conftest import POSTGRES_URL, Database, copy_of, make_app
+from tests.conftest import POSTGRES_URL, AwayDatabase, Database, copy_of, make_app
 
 UNREACHABLE = {
     "sqlite": "sqlite:////nonexistent-directory/for/sure/hub.sqlite",
@@ -62,35 +62,20 @@ def test_connections_are_tested_before_use(away):
 
 
 def test_pages_answer_503_while_the_database_is_away_for_3_s_and_200_once_it_is_back(tmp_path):
-    home, away = tmp_path / "db", tmp_path / "away"
-    home.mkdir()
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{home / 'hub.sqlite'}",
-            "SEARCH_INDEX_DIR": str(tmp_path / "search"),
-            "SEARCH_SYNC": "external",
-        }
-    )
-    with app.app_context():
-        db.create_all()
-    client = app.test_client()
+    database = AwayDatabase(tmp_path)
+    client = database.app.test_client()
     try:
         assert client.get("/en/cities").status_code == 200
-        home.rename(away)  # the database is away: no connection can be opened
-        with app.app_context():
-            db.engine.dispose()  # an open SQLite file would outlive the rename
+        database.leave()
         answers, deadline = set(), time.monotonic() + 3
         while time.monotonic() < deadline:
             answers.add(client.get("/en/cities").status_code)
             time.sleep(0.2)
         assert answers == {503}
-        away.rename(home)  # and back: the next request is served, with no restart
+        database.come_back()  # the next request is served, with no restart
         assert client.get("/en/cities").status_code == 200
     finally:
-        with app.app_context():
-            db.engine.dispose()
+        database.close()
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="needs HUB_TEST_DATABASE_URL (PostgreSQL)")

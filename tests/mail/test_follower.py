@@ -12,11 +12,11 @@ import time
 
 import sqlalchemy as sa
 
-from hub import create_app, mail
+from hub import mail
 from hub.extensions import db
 from hub.mail import sender
 from hub.mail.models import MailMessage, MailStatus
-from tests.conftest import ROOT
+from tests.conftest import ROOT, AwayDatabase
 from tests.mail.conftest import mail_settings
 
 
@@ -117,36 +117,23 @@ def test_the_follower_retries_a_refusing_server_until_it_accepts(mail_app, smtp)
 def test_the_follower_waits_for_the_database_to_come_back_instead_of_exiting(
     tmp_path, smtp, caplog
 ):
-    home, away = tmp_path / "db", tmp_path / "away"
-    home.mkdir()
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{home / 'hub.sqlite'}",
-            "SEARCH_INDEX_DIR": str(tmp_path / "search"),
-            "SEARCH_SYNC": "external",
-            **mail_settings(smtp),
-        }
-    )
+    database = AwayDatabase(tmp_path, **mail_settings(smtp))
+    app = database.app
     with app.app_context():
-        db.create_all()
         mail.send("ana@example.org", "Hello", "Sent once the database is back")
         db.session.commit()
-        db.engine.dispose()
-    home.rename(away)  # the database is away: no connection can be opened
+    database.leave()
     stop, failures = threading.Event(), []
     follower = run_follower(app, stop, failures)
     try:
         time.sleep(3)
         assert follower.is_alive() and not failures
         assert smtp.received == []
-        away.rename(home)  # and back
+        database.come_back()
         wait_for(lambda: len(smtp.received) == 1)
     finally:
         stop.set()
         follower.join(timeout=30)
-        with app.app_context():
-            db.engine.dispose()
+        database.close()
     assert not failures
     assert "mail follow: database unavailable" in caplog.text

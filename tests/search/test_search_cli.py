@@ -16,7 +16,7 @@ from hub.content import files as content_files
 from hub.extensions import db
 from hub.publishing.models import CaseStudy
 from hub.search.store import STATE_DOC
-from tests.conftest import CONTENT, ROOT
+from tests.conftest import CONTENT, ROOT, AwayDatabase
 
 
 def test_status_before_any_index_says_what_to_do(runner):
@@ -93,28 +93,16 @@ def test_sync_follow_applies_changes_until_stopped(app, runner):
 
 
 def test_the_follower_waits_for_the_database_to_come_back_instead_of_exiting(tmp_path, caplog):
-    from hub import create_app
     from hub.search import follower as search_follower
     from hub.search import indexer as search_indexer
 
-    home, away = tmp_path / "db", tmp_path / "away"
-    home.mkdir()
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{home / 'hub.sqlite'}",
-            "SEARCH_INDEX_DIR": str(tmp_path / "search"),
-            "SEARCH_SYNC": "external",
-        }
-    )
+    database = AwayDatabase(tmp_path)
+    app = database.app
     with app.app_context():
-        db.create_all()
         content_files.load_directory(CONTENT)
         db.session.commit()
         search_indexer.rebuild(search.store())
-        db.engine.dispose()
-    home.rename(away)  # the database is away: no connection can be opened
+    database.leave()
 
     stop, failures = threading.Event(), []
 
@@ -130,12 +118,11 @@ def test_the_follower_waits_for_the_database_to_come_back_instead_of_exiting(tmp
     try:
         time.sleep(1.5)
         assert follower.is_alive() and not failures
-        away.rename(home)  # and back
+        database.come_back()
         retitle_and_wait(app, "Saida is back")
     finally:
         stop.set()
         follower.join(timeout=30)
-        with app.app_context():
-            db.engine.dispose()
+        database.close()
     assert not failures
     assert "database unavailable" in caplog.text
