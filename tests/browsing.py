@@ -27,6 +27,20 @@ FLAGS = (
 )
 
 
+def start_chromium(profile):
+    """Chromium with its own profile folder, driven by ChromeDriver."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in (*FLAGS, f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.implicitly_wait(5)
+    return driver
+
+
 def browser_missing() -> bool:
     return not (shutil.which(CHROMIUM) and shutil.which(CHROMEDRIVER))
 

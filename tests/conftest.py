@@ -470,14 +470,6 @@ def browser(tmp_path):
         if os.environ.get("CI"):
             pytest.fail("chromium and chromium-driver are missing: `make browser` installs them")
         pytest.skip("chromium and chromium-driver are not installed: run `make browser`")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = browsing.CHROMIUM
-    for flag in (*browsing.FLAGS, f"--user-data-dir={tmp_path / 'profile'}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(browsing.CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
+    driver = browsing.start_chromium(tmp_path / "profile")
     yield driver
     driver.quit()

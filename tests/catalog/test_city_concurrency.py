@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from hub.accounts import operations as accounts
 from hub.cities.models import City
 from hub.extensions import db
+from tests.catalog.test_city_profile import profile
 from tests.concurrency import form_state, write_in_between
 from tests.conftest import PASSWORD, app_with_people
 
@@ -29,19 +30,6 @@ def person(app, email):
     answer = client.post("/en/login", data={"email": email, "password": PASSWORD})
     assert answer.status_code in (302, 303)
     return client
-
-
-def profile(**changes) -> dict:
-    sent = {
-        "summary_en": "Mombasa is Kenya's oldest city.",
-        "summary_ar": "",
-        "summary_fr": "",
-        "summary_es": "",
-        "languages": "en, sw",
-        "mentor_capacity": "2",
-        "expertise": ["youth", "local-action-plans"],
-    }
-    return sent | changes
 
 
 def stored(app) -> dict:

@@ -16,16 +16,7 @@ MY_BODY = "A paragraph I wrote in the second window.\n\nAnd a second one, not to
 
 
 def second_browser(tmp_path):
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = browsing.CHROMIUM
-    for flag in (*browsing.FLAGS, f"--user-data-dir={tmp_path / 'second-profile'}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(browsing.CHROMEDRIVER), options=options)
-    driver.implicitly_wait(5)
-    return driver
+    return browsing.start_chromium(tmp_path / "second-profile")
 
 
 def the_case(app) -> CaseStudy:
