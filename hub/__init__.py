@@ -63,7 +63,7 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from hub import formatting, i18n, markdown, search, security
+    from hub import formatting, generation, i18n, markdown, search, security
     from hub.syndication import head, linked_data
 
     db.init_app(app)
@@ -75,6 +75,7 @@ def register_extensions(app: Flask) -> None:
     markdown.init_app(app)
     formatting.init_app(app)
     search.init_app(app)
+    generation.install()
     security.init_app(app)
     head.init_app(app)
     linked_data.init_app(app)
@@ -87,6 +88,7 @@ def register_models() -> None:
     import hub.cities.models
     import hub.content.models
     import hub.exchanges.models
+    import hub.generation
     import hub.mail.models
     import hub.publishing.models
     import hub.search.outbox  # noqa: F401

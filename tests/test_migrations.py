@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from hub.extensions import db
 
 APP_TABLES = {
+    "changes",
     "cities",
     "themes",
     "city_expertise",
