@@ -44,6 +44,14 @@ def matching(searcher: Searcher, selected: dict[str, str]) -> dict[str, frozense
     return {facet: sets[facet].get(value, frozenset()) for facet, value in selected.items()}
 
 
+def intersect_all(constraints: list[frozenset[int]]) -> frozenset[int] | None:
+    """The documents every constraint allows; None without constraints (all are allowed)."""
+    if not constraints:
+        return None
+    ordered = sorted(constraints, key=len)
+    return intersect(ordered[0], ordered[1:])
+
+
 def intersect(hits: frozenset[int], constraints: list[frozenset[int]]) -> frozenset[int]:
     for constraint in sorted(constraints, key=len):
         hits = hits & constraint

@@ -17,7 +17,7 @@ in them, at a lower weight (hub/search/thesaurus.py). An Arabic word with a bare
 (بمجتمعات) is searched without it only when the index does not know the word but knows the rest
 (`exists`), so برنامج, بلدية and لجنة stay whole. Besides the all-words query, `any_query` finds
 records with some of the words, those with more of them first: the search falls back on it when
-all words find little.
+all words find little, ranked by how many of the words a record has (`covered`).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 from whoosh.analysis import Analyzer
-from whoosh.query import And, AndMaybe, AndNot, ConstantScoreQuery, Or, Phrase, Prefix, Query, Term
+from whoosh.query import And, AndMaybe, AndNot, Or, Phrase, Prefix, Query, Term
 
 from hub.search import thesaurus
 from hub.search.analysis import analyzer, plain_analyzer, strip_arabic_proclitics
@@ -45,9 +45,6 @@ EMPTY = "empty"
 ONLY_EXCLUDED = "only_excluded"
 
 _OR = "OR"
-# In any-word matching, each word (or thesaurus concept) found adds this to a record's score, far
-# above what BM25 gives: records are ranked by how many of the words they have, then by BM25.
-COVERAGE_SCORE = 1000.0
 # A bare preposition written onto an Arabic word: ب "with", ل "for", ك "as".
 _ARABIC_BARE_PREFIXES = ("ب", "ل", "ك")
 _MIN_ARABIC_STRIPPED = 3
@@ -60,8 +57,10 @@ class ParsedQuery:
     words: tuple[str, ...]  # the user's plain words, normalized: input for "did you mean"
     truncated: bool = False
     problem: str | None = None  # EMPTY or ONLY_EXCLUDED when query is None
-    # Records with some of the words, more of them first; None with fewer than two to find.
+    # Records with some of the words; None with fewer than two to find. The search ranks them
+    # by how many of `covered` (the words every record had to have) each has, then by BM25.
     any_query: Query | None = None
+    covered: tuple[Query, ...] = ()
     # Thesaurus concepts found in the query, and the themes they name.
     concepts: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
@@ -370,8 +369,7 @@ def parse_query(
         query = _all(required) if required else _either(optional)
     any_query = None
     if len(required) + len(optional) >= 2 and required:
-        found = [*required, *optional]
-        any_query = Or([*(ConstantScoreQuery(q, COVERAGE_SCORE) for q in required), *found])
+        any_query = _either([*required, *optional])
     if excluded:
         query = AndNot(query, _either(excluded))
         any_query = AndNot(any_query, _either(excluded)) if any_query is not None else None
@@ -380,6 +378,7 @@ def parse_query(
         tuple(words),
         truncated,
         any_query=any_query,
+        covered=tuple(required) if any_query is not None else (),
         concepts=concepts,
         themes=themes,
     )

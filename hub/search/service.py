@@ -13,8 +13,8 @@ from whoosh.searching import Hit, Searcher
 
 from hub.errors import Unavailable
 from hub.i18n import DEFAULT_LANGUAGE
+from hub.search import collect, spelling, thesaurus
 from hub.search import facets as facet_sets
-from hub.search import spelling, thesaurus
 from hub.search.analysis import LANGUAGES
 from hub.search.params import SearchParams
 from hub.search.query import ParsedQuery, Query, parse_query
@@ -32,6 +32,9 @@ from hub.search.store import IndexProblem, IndexStore
 # Below this many hits with all the words, the search also finds records with some of them, and
 # the page offers a spelling suggestion and related themes.
 FEW_HITS = 3
+# In any-word matching, each of the words a record has adds this to its score, far above what
+# BM25 gives: records are ranked by how many of the words they have, then by BM25.
+COVERAGE_SCORE = 1000.0
 RELATED_THEMES = 3
 # Which search answered: every word matched; some words matched (too few had all of them); or
 # the spelling suggestion's words, when the words typed found nothing at all.
@@ -101,46 +104,46 @@ def search(store: IndexStore, params: SearchParams) -> SearchResults:
     if parsed.query is None:
         return outcome
     chosen = list(facet_sets.matching(searcher, params.filters).values())
-    query: Query = parsed.query
-    hits = frozenset(query.docs(searcher))
-    filtered = facet_sets.intersect(hits, chosen)
+    allowed = facet_sets.intersect_all(chosen)
+
+    def ranked(query: Query, bonus: collect.Bonus | None = None) -> collect.Ranked:
+        newest = params.sort == "newest"
+        return collect.rank(searcher, query, params.page, params.per_page, allowed, bonus, newest)
+
+    found = ranked(parsed.query)
+    filtered = facet_sets.intersect(found.hits, chosen)
     outcome.all_words_total = len(filtered)
     if len(filtered) < FEW_HITS:
-        outcome.suggestion = _suggest(searcher, parsed, params, len(hits))
-        for mode, other in _fallbacks(searcher, parsed, outcome.suggestion, len(filtered)):
-            other_hits = frozenset(other.docs(searcher))
-            other_filtered = facet_sets.intersect(other_hits, chosen)
+        outcome.suggestion = _suggest(searcher, parsed, params, len(found.hits))
+        for mode, other, bonus in _fallbacks(searcher, parsed, outcome.suggestion, len(filtered)):
+            other_found = ranked(other, bonus)
+            other_filtered = facet_sets.intersect(other_found.hits, chosen)
             if len(other_filtered) > len(filtered):
-                outcome.mode, query, hits, filtered = mode, other, other_hits, other_filtered
+                outcome.mode, found, filtered = mode, other_found, other_filtered
                 break
     outcome.total = len(filtered)
-    outcome.facets = facet_sets.counts(searcher, hits, params.filters)
+    outcome.facets = facet_sets.counts(searcher, found.hits, params.filters)
     if outcome.mode != ALL_WORDS or outcome.total < FEW_HITS:
         outcome.related_themes = _related_themes(parsed, outcome.facets, params)
-    if filtered:
-        page = searcher.search_page(
-            query,
-            params.page,
-            pagelen=params.per_page,
-            filter=set(filtered),
-            terms=True,
-            sortedby="date" if params.sort == "newest" else None,
-            reverse=params.sort == "newest",
-        )
-        if params.page <= page.pagecount:
-            outcome.results = [_result(hit, params.lang) for hit in page]
+    outcome.results = [_result(hit, params.lang) for hit in found.page]
     return outcome
 
 
 def _fallbacks(searcher: Searcher, parsed: ParsedQuery, suggestion: str | None, found: int):
     """The searches to try when all the words find little, in order: the suggested spelling
-    when the words typed found nothing, then any of the words."""
+    when the words typed found nothing, then any of the words, those with more of them first."""
     if suggestion and not found:
         respelled = _parse(suggestion, searcher).query
         if respelled is not None:
-            yield RESPELLED, respelled
+            yield RESPELLED, respelled, None
     if parsed.any_query is not None:
-        yield ANY_WORDS, parsed.any_query
+        yield ANY_WORDS, parsed.any_query, _coverage(searcher, parsed.covered)
+
+
+def _coverage(searcher: Searcher, covered: tuple[Query, ...]) -> collect.Bonus:
+    """A record's bonus in any-word matching: COVERAGE_SCORE for each of the words it has."""
+    sets = [frozenset(query.docs(searcher)) for query in covered]
+    return lambda docnum: COVERAGE_SCORE * sum(docnum in docs for docs in sets)
 
 
 def _related_themes(parsed: ParsedQuery, facets: dict, params: SearchParams) -> list[str]:
