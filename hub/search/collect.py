@@ -22,6 +22,12 @@ from whoosh.searching import Hit, Results, Searcher
 # A document's score beyond BM25 (any-word matching adds its coverage).
 Bonus = Callable[[int], float]
 DATE_COLUMN = "date"
+# Any-word matching scores the best tiers of coverage one document at a time up to this many
+# documents; beyond it, one pass over all the postings costs less.
+MAX_SCORED_ONE_BY_ONE = 400
+# Each word a record has in any-word matching weighs this much, far above any BM25 score, so
+# records are ranked by how many of the words they have, then by BM25.
+COVERAGE_TIER = 1000.0
 # A prefix can expand to thousands of words; the shown results' matched terms are looked up
 # among at most this many (the highlights then mark those words).
 MAX_LOOKUP_TERMS = 400
@@ -98,6 +104,86 @@ def rank(
     shown = results[(page - 1) * per_page : page * per_page]
     _record_matched_terms(searcher, query, results, [hit.docnum for hit in shown])
     return Ranked(frozenset(collector.docset), shown)
+
+
+def rank_by_coverage(
+    searcher: Searcher,
+    query: Query,
+    covered: tuple[Query, ...],
+    excluded: Query | None,
+    page: int,
+    per_page: int,
+    allowed: frozenset[int] | None = None,
+    newest: bool = False,
+) -> Ranked:
+    """Records with any of `covered`, those with more of them first, then by `query`'s score.
+
+    The hits are the union of each word's documents. Only the best tiers of coverage that the
+    page reaches into are scored, each document found with `skip_to` rather than by walking
+    every posting; when those tiers are large, one scoring pass ranks them all.
+    """
+    sets = [frozenset(word.docs(searcher)) for word in covered]
+    hits = frozenset().union(*sets)
+    if excluded is not None:
+        hits -= frozenset(excluded.docs(searcher))
+    shown = hits if allowed is None else hits & allowed
+    coverage = {docnum: sum(docnum in docs for docs in sets) for docnum in shown}
+    tiers: dict[int, list[int]] = {}
+    for docnum, count in coverage.items():
+        tiers.setdefault(count, []).append(docnum)
+    candidates: list[int] = []
+    for count in sorted(tiers, reverse=True):
+        if len(candidates) >= page * per_page:
+            break
+        candidates += tiers[count]
+    if len(candidates) > MAX_SCORED_ONE_BY_ONE:
+        ranked = rank(
+            searcher, query, page, per_page, shown, lambda d: COVERAGE_TIER * coverage[d], newest
+        )
+        return Ranked(hits, ranked.page)
+    if newest:
+        keys = _dates(searcher, candidates)
+    else:
+        scores = _scores(searcher, query, candidates)
+        keys = {d: COVERAGE_TIER * coverage[d] + scores.get(d, 0.0) for d in candidates}
+    items = sorted(((keys[d], d) for d in candidates), key=lambda item: (-item[0], item[1]))
+    results = Results(searcher, query, items[: page * per_page], docset=set(hits))
+    page_hits = results[(page - 1) * per_page : page * per_page]
+    _record_matched_terms(searcher, query, results, [hit.docnum for hit in page_hits])
+    return Ranked(hits, page_hits)
+
+
+def _scores(searcher: Searcher, query: Query, docnums: list[int]) -> dict[int, float]:
+    """`query`'s score for each of `docnums` that it matches."""
+    scores: dict[int, float] = {}
+    wanted = sorted(docnums)
+    context = searcher.context(needs_current=True)
+    for subsearcher, offset in searcher.leaf_searchers():
+        end = offset + subsearcher.doc_count_all()
+        matcher = query.matcher(subsearcher, context).replace()
+        for docnum in wanted:
+            if not offset <= docnum < end:
+                continue
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum - offset:
+                matcher.skip_to(docnum - offset)
+                if not matcher.is_active():
+                    break
+            if matcher.id() == docnum - offset:
+                scores[docnum] = matcher.score()
+    return scores
+
+
+def _dates(searcher: Searcher, docnums: list[int]) -> dict[int, float]:
+    dates: dict[int, float] = {}
+    for subsearcher, offset in searcher.leaf_searchers():
+        end = offset + subsearcher.doc_count_all()
+        column = subsearcher.reader().column_reader(DATE_COLUMN)
+        for docnum in docnums:
+            if offset <= docnum < end:
+                dates[docnum] = float(column[docnum - offset] or 0)
+    return dates
 
 
 def _record_matched_terms(

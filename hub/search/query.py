@@ -61,6 +61,7 @@ class ParsedQuery:
     # by how many of `covered` (the words every record had to have) each has, then by BM25.
     any_query: Query | None = None
     covered: tuple[Query, ...] = ()
+    excluded: Query | None = None  # what the typed -words exclude
     # Thesaurus concepts found in the query, and the themes they name.
     concepts: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
@@ -379,6 +380,7 @@ def parse_query(
         truncated,
         any_query=any_query,
         covered=tuple(required) if any_query is not None else (),
+        excluded=_either(excluded) if excluded else None,
         concepts=concepts,
         themes=themes,
     )

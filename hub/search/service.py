@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -32,9 +33,6 @@ from hub.search.store import IndexProblem, IndexStore
 # Below this many hits with all the words, the search also finds records with some of them, and
 # the page offers a spelling suggestion and related themes.
 FEW_HITS = 3
-# In any-word matching, each of the words a record has adds this to its score, far above what
-# BM25 gives: records are ranked by how many of the words they have, then by BM25.
-COVERAGE_SCORE = 1000.0
 RELATED_THEMES = 3
 # Which search answered: every word matched; some words matched (too few had all of them); or
 # the spelling suggestion's words, when the words typed found nothing at all.
@@ -42,6 +40,10 @@ ALL_WORDS, ANY_WORDS, RESPELLED = "all", "any", "respelled"
 SNIPPET_CHARACTERS = 240
 SNIPPET_FRAGMENTS = 2
 KIND_PATHS = {"case": "cases", "webinar": "webinars", "city": "cities"}
+# Outcomes of this many recent searches are kept per searcher. A searcher is replaced when the
+# index changes, so a kept outcome is never older than the index; popular searches repeat.
+RECENT_SEARCHES = 256
+_RECENT: WeakKeyDictionary[Searcher, OrderedDict[str, SearchResults]] = WeakKeyDictionary()
 # Seconds a client is asked to wait while the index is rebuilt: a rebuild of 10,000 records
 # takes about half a minute.
 REBUILD_RETRY_AFTER = 60
@@ -99,6 +101,19 @@ def search(store: IndexStore, params: SearchParams) -> SearchResults:
             _l("Search is being rebuilt, try again in a minute."),
             retry_after=REBUILD_RETRY_AFTER,
         ) from None
+    key = params.model_dump_json()
+    recent = _RECENT.setdefault(searcher, OrderedDict())
+    outcome = recent.get(key)
+    if outcome is None:
+        outcome = recent[key] = _search(searcher, params)
+        if len(recent) > RECENT_SEARCHES:
+            recent.popitem(last=False)
+    else:
+        recent.move_to_end(key)
+    return outcome
+
+
+def _search(searcher: Searcher, params: SearchParams) -> SearchResults:
     parsed = _parse(params.q, searcher)
     outcome = SearchResults(params=params, parsed=parsed)
     if parsed.query is None:
@@ -106,17 +121,29 @@ def search(store: IndexStore, params: SearchParams) -> SearchResults:
     chosen = list(facet_sets.matching(searcher, params.filters).values())
     allowed = facet_sets.intersect_all(chosen)
 
-    def ranked(query: Query, bonus: collect.Bonus | None = None) -> collect.Ranked:
-        newest = params.sort == "newest"
-        return collect.rank(searcher, query, params.page, params.per_page, allowed, bonus, newest)
+    newest = params.sort == "newest"
 
-    found = ranked(parsed.query)
+    def ranked(mode: str, query: Query) -> collect.Ranked:
+        if mode == ANY_WORDS:
+            return collect.rank_by_coverage(
+                searcher,
+                query,
+                parsed.covered,
+                parsed.excluded,
+                params.page,
+                params.per_page,
+                allowed,
+                newest,
+            )
+        return collect.rank(searcher, query, params.page, params.per_page, allowed, None, newest)
+
+    found = ranked(ALL_WORDS, parsed.query)
     filtered = facet_sets.intersect(found.hits, chosen)
     outcome.all_words_total = len(filtered)
     if len(filtered) < FEW_HITS:
         outcome.suggestion = _suggest(searcher, parsed, params, len(found.hits))
-        for mode, other, bonus in _fallbacks(searcher, parsed, outcome.suggestion, len(filtered)):
-            other_found = ranked(other, bonus)
+        for mode, other in _fallbacks(searcher, parsed, outcome.suggestion, len(filtered)):
+            other_found = ranked(mode, other)
             other_filtered = facet_sets.intersect(other_found.hits, chosen)
             if len(other_filtered) > len(filtered):
                 outcome.mode, found, filtered = mode, other_found, other_filtered
@@ -135,15 +162,9 @@ def _fallbacks(searcher: Searcher, parsed: ParsedQuery, suggestion: str | None, 
     if suggestion and not found:
         respelled = _parse(suggestion, searcher).query
         if respelled is not None:
-            yield RESPELLED, respelled, None
+            yield RESPELLED, respelled
     if parsed.any_query is not None:
-        yield ANY_WORDS, parsed.any_query, _coverage(searcher, parsed.covered)
-
-
-def _coverage(searcher: Searcher, covered: tuple[Query, ...]) -> collect.Bonus:
-    """A record's bonus in any-word matching: COVERAGE_SCORE for each of the words it has."""
-    sets = [frozenset(query.docs(searcher)) for query in covered]
-    return lambda docnum: COVERAGE_SCORE * sum(docnum in docs for docs in sets)
+        yield ANY_WORDS, parsed.any_query
 
 
 def _related_themes(parsed: ParsedQuery, facets: dict, params: SearchParams) -> list[str]:

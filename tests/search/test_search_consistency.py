@@ -210,7 +210,9 @@ def test_searches_keep_working_during_a_rebuild(loaded):
         assert store.searcher().doc_count() - 1 == expected
 
 
-def test_the_background_indexer_makes_a_commit_searchable_within_a_second(database):
+def test_the_background_indexer_makes_each_commit_searchable(database):
+    """How fast is measured by bench/search.py ("commit to searchable"), not here: the timeouts
+    only keep a stuck indexer from hanging the suite."""
     from tests.conftest import _dispose, make_app
 
     app = make_app(database, SEARCH_SYNC="thread")
@@ -219,23 +221,16 @@ def test_the_background_indexer_makes_a_commit_searchable_within_a_second(databa
             db.create_all()
             indexer.rebuild(search.store())
             content_files.load_directory(CONTENT)
-            started = time.monotonic()
             db.session.commit()  # the request would return here; indexing happens elsewhere
-            assert time.monotonic() - started < 0.5
-            assert search.background_indexer(app).wait_until_idle(timeout=10)
-            elapsed = time.monotonic() - started
+            assert search.background_indexer(app).wait_until_idle(timeout=60)
         assert len(indexed(app)) == 24
-        assert elapsed < 10  # the first sync indexes everything; one change is the usual case
         with app.app_context():
             record = case("mombasa-county-action-plan")
             record.original.title = "Mombasa's plan, renamed"
             key = f"case:{record.id}"
-            started = time.monotonic()
             db.session.commit()
-            assert search.background_indexer(app).wait_until_idle(timeout=5)
-            elapsed = time.monotonic() - started
+            assert search.background_indexer(app).wait_until_idle(timeout=60)
         assert indexed(app)[key]["name_en"] == "Mombasa's plan, renamed"
-        assert elapsed < 1.0
     finally:
         _dispose(app)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from whoosh.index import create_in, open_dir
 
@@ -184,11 +182,10 @@ def test_the_number_of_terms_is_capped():
     assert len(parsed.words) == MAX_TERMS
 
 
-def test_long_input_is_cut_and_still_fast(searcher):
-    started = time.perf_counter()
+def test_long_input_is_cut(searcher):
     parsed = parse_query("hate " * 2000, TEXT_FIELDS)
-    searcher.search(parsed.query)
-    assert time.perf_counter() - started < 1
+    assert searcher.search(parsed.query)
+    assert len(list(parsed.query.leaves())) <= MAX_TERMS * len(TEXT_FIELDS)
     assert parsed.truncated
     assert not parse_query("hate " * 20, TEXT_FIELDS).truncated
 
