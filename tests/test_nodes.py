@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from hub.extensions import db
 from hub.search import follower
 from tests.conftest import PASSWORD, ROOT, copy_of, make_app
 
-REDIS_URL = "redis://127.0.0.1:6379/8"  # this test's own Redis database, flushed before and after
+REDIS_URL = "redis://127.0.0.1:6379/8"  # the Redis database of these tests
 SECRET_KEY = "test"  # every node shares it: make_app's
 # How long a node may take to start or to show a change before the test gives up: far beyond
 # the second a change takes (the follower looks every half second), so only "never" fails.
@@ -54,6 +55,8 @@ CASE = {
 
 @pytest.fixture
 def shared_redis():
+    """This test's Redis. Tests on other workers share it at once, so nothing is flushed: each
+    test signs in with an account and from a client address of its own (see `visitor`)."""
     redis = pytest.importorskip("redis")
     client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
     try:
@@ -62,10 +65,20 @@ def shared_redis():
         if os.environ.get("CI"):
             raise
         pytest.skip(f"no Redis on {REDIS_URL} ({error}): sign-in limits across nodes need one")
-    client.flushdb()
-    yield REDIS_URL
-    client.flushdb()
+    yield client
     client.close()
+
+
+@pytest.fixture
+def visitor(shared_redis):
+    """An e-mail address and a client address no other test uses; their counts are removed."""
+    mark = uuid.uuid4()
+    email = f"visitor-{mark.hex[:12]}@example.org"
+    address = f"198.18.{mark.bytes[0]}.{mark.bytes[1]}"  # RFC 2544's range, never a real client
+    yield email, {"X-Forwarded-For": address}
+    for pattern in (f"*{email}*", f"*/{address}/*"):
+        for key in shared_redis.scan_iter(match=pattern):
+            shared_redis.delete(key)
 
 
 def free_port() -> int:
@@ -160,9 +173,10 @@ def eventually(check: Callable[[], object], what: str, process: Process | None =
 @pytest.fixture
 def nodes(database, tmp_path, shared_redis):
     """Node A (this process, the database's own index folder) and node B (served by gunicorn,
-    an index folder of its own), on one database and one Redis."""
-    node_a = make_app(copy_of(database, "people"), RATELIMIT_STORAGE_URI=shared_redis)
-    node_b = Node(tmp_path / "node-b", database.url, RATELIMIT_STORAGE_URI=shared_redis)
+    an index folder of its own), on one database and one Redis, behind one proxy."""
+    settings = {"RATELIMIT_STORAGE_URI": REDIS_URL, "PROXY_FIX_X_FOR": "1"}
+    node_a = make_app(copy_of(database, "people"), **settings)
+    node_b = Node(tmp_path / "node-b", database.url, **settings)
     yield node_a, node_b
     node_b.stop()
 
@@ -244,9 +258,12 @@ def test_a_record_published_on_one_node_is_found_on_both_each_by_its_own_index(n
 # --- Sessions ------------------------------------------------------------------------------
 
 
-def sign_in_over_http(node: Node, email: str, password: str) -> requests.Response:
+def sign_in_over_http(
+    node: Node, email: str, password: str, headers: dict | None = None
+) -> requests.Response:
     """Sign in on a served node as a browser does: the form's CSRF token, then the post."""
     browser = requests.Session()
+    browser.headers.update(headers or {})
     form = browser.get(node.base + "/en/login", timeout=PATIENCE)
     answer = browser.post(
         node.base + "/en/login",
@@ -289,25 +306,36 @@ def test_a_session_begun_on_one_node_is_the_same_session_on_the_other(nodes):
 # --- Sign-in limits --------------------------------------------------------------------------
 
 
-def sign_in_here(client, email: str, password: str) -> int:
+def sign_in_here(client, email: str, password: str, headers: dict) -> int:
     form = client.get("/en/login").get_data(as_text=True)
     data = {"email": email, "password": password, "csrf_token": TOKEN.search(form)[1]}
-    return client.post("/en/login", data=data).status_code
+    return client.post("/en/login", data=data, headers=headers).status_code
 
 
-def test_failed_sign_ins_are_counted_across_nodes_in_redis(nodes):
+def test_failed_sign_ins_are_counted_across_nodes_in_redis(nodes, visitor):
     node_a, node_b = nodes
+    email, client_address = visitor
+    with node_a.app_context():
+        accounts.create_user(email, "practitioner", PASSWORD)
+        db.session.commit()
     node_b.serve()
-    email = "practitioner@example.org"
     client_a = node_a.test_client()
-    on_a = [sign_in_here(client_a, email, f"wrong guess {n}") for n in range(3)]
-    on_b = [sign_in_over_http(node_b, email, f"wrong guess {n}").status_code for n in range(2)]
-    assert on_a + on_b == [401] * 5
+
+    def on_a(password: str) -> int:
+        return sign_in_here(client_a, email, password, client_address)
+
+    def on_b(password: str) -> int:
+        return sign_in_over_http(node_b, email, password, client_address).status_code
+
+    failed = [on_a("wrong guess 1"), on_b("wrong guess 2"), on_a("wrong guess 3")]
+    failed += [on_b("wrong guess 4"), on_a("wrong guess 5")]
+    assert failed == [401] * 5
     # Five failures in all: each node refuses the sixth try, the right password too.
-    assert sign_in_here(client_a, email, PASSWORD) == 429
-    assert sign_in_over_http(node_b, email, PASSWORD).status_code == 429
+    assert on_b(PASSWORD) == 429
+    assert on_a(PASSWORD) == 429
     # Another account is not held back.
-    assert sign_in_over_http(node_b, "staff@example.org", PASSWORD).status_code == 302
+    other = sign_in_over_http(node_b, "staff@example.org", PASSWORD, client_address)
+    assert other.status_code == 302
 
 
 def test_while_redis_is_away_sign_in_works_and_is_still_throttled(database, tmp_path):
