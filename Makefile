@@ -73,6 +73,7 @@ bench-search: install
 # Two nodes (gunicorn and a search follower each, own index folders) on one database: how long a
 # case published through one takes to be found through the other (BENCH_ARGS="--database-url ...").
 bench-nodes: install
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/nodes.py $(BENCH_ARGS)
 
 # Relevance on the judged queries of tests/relevance/: MRR, recall and nDCG at 10 per language,
