@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app hub
 # The secret key `make run` generates on first run; production sets HUB_SECRET_KEY itself.
 SECRET_FILE := instance/secret_key
 
-.PHONY: run test browser install install-test translations lint extract-messages update-catalogs clean bench-search bench-matching eval-search
+.PHONY: run test browser install install-test translations lint extract-messages update-catalogs clean bench-search bench-matching bench-nodes eval-search
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -69,6 +69,12 @@ update-catalogs: extract-messages
 # Search speed against a SQLite FTS5 baseline at 1k, 10k and 50k records (several minutes).
 bench-search: install
 	$(BIN)/python bench/search.py $(BENCH_ARGS)
+
+# Two nodes (gunicorn and a search follower each, own index folders) on one database: how long a
+# case published through one takes to be found through the other (BENCH_ARGS="--database-url ...").
+bench-nodes: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/nodes.py $(BENCH_ARGS)
 
 # Relevance on the judged queries of tests/relevance/: MRR, recall and nDCG at 10 per language,
 # for the hub and for SQLite FTS5 on the same documents, and the worst queries.

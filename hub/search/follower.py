@@ -4,6 +4,10 @@
 Each round repairs an index that cannot be used before applying the outbox: a folder deleted
 or a file damaged, an index built by an older hub, or an index ahead of a database restored from
 a backup. It rebuilds the index from the database, and says so in the log.
+
+Several nodes on one database each run a follower on an index folder of their own. A follower
+only reads the outbox, from the mark stored in its own index, and never deletes a row: each node
+applies every change, whatever the others have done (tests/test_nodes.py).
 """
 
 from __future__ import annotations

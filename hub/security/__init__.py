@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import time
 
 from flask import Flask, current_app, flash, request, session
+from flask.logging import default_handler
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
@@ -16,6 +18,7 @@ from hub.security.access import can_manage_city
 # A session ends after this long without a request, and this long after signing in.
 IDLE_TIMEOUT = 30 * 60  # seconds
 ABSOLUTE_TIMEOUT = 12 * 60 * 60  # seconds
+LIMITER_LOGGER = "flask-limiter"
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -40,10 +43,19 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(_load_session_user)
     login_manager.request_loader(_load_token_user)
     limiter.init_app(app)
+    _log_limiter_problems()
     app.before_request(_expire_sessions)
     app.after_request(_security_headers)
     app.jinja_env.globals["has_endpoint"] = lambda name: name in app.view_functions
     app.jinja_env.globals["can_manage_city"] = can_manage_city
+
+
+def _log_limiter_problems() -> None:
+    """Flask-Limiter says that its storage (Redis) is away, and that it counts in memory meanwhile,
+    to a logger with no handler: send that to the hub's log, beside its own errors."""
+    log = logging.getLogger(LIMITER_LOGGER)
+    if default_handler not in log.handlers:
+        log.addHandler(default_handler)
 
 
 def token_digest(token: str) -> str:

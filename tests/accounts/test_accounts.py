@@ -224,21 +224,6 @@ def test_sign_in_is_throttled_per_address(site):
     assert sign_in(client, email="guess99@example.org").status_code == 429
 
 
-def test_throttling_is_shared_through_redis_when_configured(database):
-    import redis
-
-    url = "redis://127.0.0.1:6379/15"
-    redis.Redis.from_url(url).flushdb()
-    first = make_app(database, WTF_CSRF_ENABLED=False, RATELIMIT_STORAGE_URI=url)
-    second = make_app(database, WTF_CSRF_ENABLED=False, RATELIMIT_STORAGE_URI=url)
-    with first.app_context():
-        db.create_all()
-    for number in range(5):
-        sign_in(first.test_client(), email="shared@example.org", password=f"wrong {number}")
-    assert sign_in(second.test_client(), email="shared@example.org").status_code == 429
-    redis.Redis.from_url(url).flushdb()
-
-
 @pytest.mark.parametrize(
     "target",
     ["//evil.example/", "https://evil.example/en/", "http:/evil.example", "\\\\evil.example",
