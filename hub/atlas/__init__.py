@@ -1,1 +1,1 @@
-"""The network at a glance: a map of the member cities and its figures, drawn as SVG on the server."""
+"""The network at a glance: the member cities on a map and the network's figures, as SVG."""

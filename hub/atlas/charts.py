@@ -92,7 +92,9 @@ def bar_chart(
         for value, kind in zip(row.values, series, strict=True):
             width = value * unit
             if value:
-                segments.append(Segment(_round(mirrored(offset, width)), _round(width), value, kind))
+                segments.append(
+                    Segment(_round(mirrored(offset, width)), _round(width), value, kind)
+                )
             offset += width
         total = sum(row.values)
         bars.append(

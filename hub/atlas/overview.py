@@ -67,8 +67,7 @@ def network_page(lang: str) -> NetworkPage:
     figures = queries.network_figures()
     rtl = lang in RTL_LANGUAGES
     named = [
-        (city, city.display_name(lang), vocab.size_band(city.population))
-        for city in figures.cities
+        (city, city.display_name(lang), vocab.size_band(city.population)) for city in figures.cities
     ]
     return NetworkPage(
         cities=named,
@@ -90,7 +89,11 @@ def city_map(cities: list[CityPoint], lang: str) -> CityMap:
         markers.append(
             Marker(
                 city=city,
-                name=_("%(city)s, %(country)s", city=city.display_name(lang), country=country_name(city.country)),
+                name=_(
+                    "%(city)s, %(country)s",
+                    city=city.display_name(lang),
+                    country=country_name(city.country),
+                ),
                 band=band,
                 x=round(x, 1),
                 y=round(y, 1),
@@ -119,7 +122,9 @@ def cities_by_region(figures: NetworkFigures, rtl: bool) -> BarChart:
         )
         for region, bands in tally.items()
     ]
-    return bar_chart("cities-by-region", _("Member cities by region and size"), series, rows, rtl=rtl)
+    return bar_chart(
+        "cities-by-region", _("Member cities by region and size"), series, rows, rtl=rtl
+    )
 
 
 def cases_by_theme(figures: NetworkFigures, rtl: bool) -> BarChart:
@@ -134,11 +139,15 @@ def cases_by_theme(figures: NetworkFigures, rtl: bool) -> BarChart:
 def exchanges_by_year(figures: NetworkFigures, rtl: bool) -> BarChart:
     rows = [Row(str(year), [count]) for year, count in figures.exchanges_by_year.items()]
     series = [Series(_("Exchanges"), SINGLE_COLOUR)]
-    return bar_chart("exchanges-by-year", _("Peer exchanges completed per year"), series, rows, rtl=rtl)
+    return bar_chart(
+        "exchanges-by-year", _("Peer exchanges completed per year"), series, rows, rtl=rtl
+    )
 
 
 def content_languages(figures: NetworkFigures, rtl: bool) -> BarChart:
-    rows = [Row(language_name(row.language), [row.cases, row.webinars]) for row in figures.languages]
+    rows = [
+        Row(language_name(row.language), [row.cases, row.webinars]) for row in figures.languages
+    ]
     series = [Series(_("Case studies"), CASE_COLOUR), Series(_("Webinar records"), WEBINAR_COLOUR)]
     return bar_chart("content-languages", _("Languages of the content"), series, rows, rtl=rtl)
 

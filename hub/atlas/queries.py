@@ -95,7 +95,9 @@ def cases_by_theme() -> list[ThemeCount]:
         .outerjoin(published, published.c.theme_id == Theme.id)
         .order_by(Theme.position, Theme.slug)
     )
-    return [ThemeCount(slug, names or {}, int(cases)) for slug, names, cases in db.session.execute(stmt)]
+    return [
+        ThemeCount(slug, names or {}, int(cases)) for slug, names, cases in db.session.execute(stmt)
+    ]
 
 
 def exchanges_by_year() -> dict[int, int]:
