@@ -1,11 +1,14 @@
-"""What the network page shows, read in four set-based statements however large the network."""
+"""What the network page shows, read in four set-based statements however large the network,
+and kept per generation: a page after no change reads only the generation."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 
+from hub import generation
 from hub.cities.models import City, Theme
 from hub.exchanges.models import Exchange
 from hub.extensions import db
@@ -19,6 +22,7 @@ from hub.publishing.models import (
 from hub.publishing.states import PublicationState
 
 PUBLISHED = PublicationState.published
+CACHE = "hub.atlas.figures"  # in app.extensions: (generation, NetworkFigures)
 
 
 @dataclass(frozen=True)
@@ -59,12 +63,20 @@ class NetworkFigures:
 
 
 def network_figures() -> NetworkFigures:
-    return NetworkFigures(
+    """The figures as of the current generation, read again only after a change."""
+    now = generation.current()
+    cached = current_app.extensions.get(CACHE)
+    if cached is not None and cached[0] == now:
+        return cached[1]
+    figures = NetworkFigures(
         cities=member_cities(),
         themes=cases_by_theme(),
         exchanges_by_year=exchanges_by_year(),
         languages=content_languages(),
     )
+    # Read after the generation, so the figures are never older than the key they are kept by.
+    current_app.extensions[CACHE] = (now, figures)
+    return figures
 
 
 def member_cities() -> list[CityPoint]:
