@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-WIDTH = 640  # drawing units; the page scales the drawing to its column
-ROW_HEIGHT = 42  # a label line and a bar under it
-LABEL_BASELINE = 15  # from the top of a row
-BAR_TOP = 21  # from the top of a row
+# Drawing units. The page shows a chart at most this many pixels wide and narrower on a phone,
+# where 480 keeps the labels' 15 units at 11 pixels or more.
+WIDTH = 480
+FONT_SIZE = 15
+ROW_HEIGHT = 46  # a label line and a bar under it
+LABEL_BASELINE = 17  # from the top of a row
+BAR_TOP = 24  # from the top of a row
 BAR_HEIGHT = 14
 VALUE_GAP = 6  # between a bar's end and its figure
 # Room kept after the longest bar for its figure ("12,345").
@@ -68,6 +71,7 @@ class BarChart:
     height: int
     direction: str  # "ltr" or "rtl"
     bar_height: int = BAR_HEIGHT
+    font_size: int = FONT_SIZE
 
     @property
     def stacked(self) -> bool:
