@@ -97,6 +97,7 @@ def register_models() -> None:
 def register_blueprints(app: Flask) -> None:
     from hub.accounts import admin
     from hub.accounts import pages as accounts
+    from hub.atlas import pages as atlas
     from hub.catalog import cases, home, webinars
     from hub.cities import pages as cities
     from hub.exchanges import api as exchanges_api
@@ -111,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(cases.bp)
     app.register_blueprint(webinars.bp)
     app.register_blueprint(cities.bp)
+    app.register_blueprint(atlas.bp)
     app.register_blueprint(search.bp)
     app.register_blueprint(exchanges.bp)
     app.register_blueprint(accounts.bp)
