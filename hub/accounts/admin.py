@@ -185,7 +185,9 @@ def approve_access(request_id: int):
         user = joining.approve(access, form.role.data, form.city.data or None, current_user)
     except HubError as error:
         return web.refused(error, back)
-    flash(_("%(email)s is invited: a link to choose a password was sent.", email=user.email), "notice")
+    flash(
+        _("%(email)s is invited: a link to choose a password was sent.", email=user.email), "notice"
+    )
     return redirect(back, 303)
 
 

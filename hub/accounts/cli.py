@@ -9,10 +9,10 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from hub import web
 from hub.accounts import operations as accounts
 from hub.accounts import retention
 from hub.accounts.models import Role
-from hub import web
 from hub.errors import HubError
 from hub.extensions import db
 

@@ -207,7 +207,7 @@ class ApproveForm(AccountForm):
 
 
 class DeclineForm(AccountForm):
-    notify = BooleanField(_l("Tell them by e-mail"), default=True)
+    notify = BooleanField(_l("Tell them by e-mail"))  # checked on the page
     note = TextAreaField(
         _l("A note to add to the message (optional)"),
         validators=[Text(NOTE_LIMIT)],

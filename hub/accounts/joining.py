@@ -125,9 +125,7 @@ def access_request(request_id: int) -> AccessRequest:
     return access
 
 
-def approve(
-    access: AccessRequest, role: Role | str, city_slug: str | None, actor: User
-) -> User:
+def approve(access: AccessRequest, role: Role | str, city_slug: str | None, actor: User) -> User:
     """Invite the person who asked, in the language they asked in, with the role staff chose."""
     try:
         granted = Role(role)
@@ -135,7 +133,11 @@ def approve(
         granted = None
     if granted not in GRANTABLE:
         raise InvalidInput(
-            {"role": _l("A request for access leads to a practitioner's or a focal point's account.")}
+            {
+                "role": _l(
+                    "A request for access leads to a practitioner's or a focal point's account."
+                )
+            }
         )
     _decide(access, AccessStatus.approved, actor)
     with force_locale(access.language):

@@ -8,9 +8,8 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from hub.accounts import joining
+from hub.accounts import joining, queries
 from hub.accounts import operations as accounts
-from hub.accounts import queries
 from hub.accounts.forms import (
     JoinForm,
     PasswordChangeForm,
