@@ -4,6 +4,7 @@ accounts prune`: personal data past its retention period."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 import click
 from flask import Flask
@@ -25,11 +26,22 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(accounts_cli)
 
 
+def account_options(command: Callable) -> Callable:
+    """The address, role, city and name of a new account."""
+    for option in reversed(
+        (
+            click.argument("email"),
+            click.option("--role", type=click.Choice([role.value for role in Role]), required=True),
+            click.option("--city", "city_slug", help="The city of a focal point (its slug)."),
+            click.option("--name", default=""),
+        )
+    ):
+        command = option(command)
+    return command
+
+
 @users_cli.command("create")
-@click.argument("email")
-@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
-@click.option("--city", "city_slug", help="The city of a focal point (its slug).")
-@click.option("--name", default="")
+@account_options
 def create_user_command(email: str, role: str, city_slug: str | None, name: str) -> None:
     """Create an account. The password is read from a prompt, or from stdin when piped."""
     if sys.stdin.isatty():
@@ -65,10 +77,7 @@ def token_command(email: str, revoke: bool) -> None:
 
 
 @users_cli.command("invite")
-@click.argument("email")
-@click.option("--role", type=click.Choice([role.value for role in Role]), required=True)
-@click.option("--city", "city_slug", help="The city of a focal point (its slug).")
-@click.option("--name", default="")
+@account_options
 def invite_command(email: str, role: str, city_slug: str | None, name: str) -> None:
     """Create an account without a password and print a link (valid for an hour) to choose one;
     the same link is mailed."""

@@ -83,7 +83,8 @@ def member_city(name: str) -> City | None:
     """The member city called `name` in any of its languages, ignoring case."""
     wanted = name.strip().casefold()
     for city in db.session.scalars(db.select(City)):
-        if wanted in {city.name.casefold(), *(n.casefold() for n in city.names.values())}:
+        names = {city.slug, city.name.casefold(), *(n.casefold() for n in city.names.values())}
+        if wanted in names:
             return city
     return None
 
@@ -107,11 +108,8 @@ def ask_for_access(application: Application) -> AccessRequest:
     if not repeated:
         db.session.add(access)
     db.session.flush()
-    audit.record(
-        AuditAction.access_requested,
-        f"access:{access.id}",
-        after={"email": email, "repeated": repeated},
-    )
+    # The address stays out of the log, which outlives the request (`retention`).
+    audit.record(AuditAction.access_requested, f"access:{access.id}", after={"repeated": repeated})
     return access
 
 

@@ -30,9 +30,7 @@ def shown_commands(document: str, heading: str) -> list[str]:
 def checkout(tmp_path):
     """The environment of a newcomer's terminal, with the instance folder in `tmp_path`."""
     env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("HUB_", "FLASK_"))
+        name: value for name, value in os.environ.items() if not name.startswith(("HUB_", "FLASK_"))
     }
     env["INSTANCE"] = str(tmp_path)  # for make
     env["HUB_INSTANCE_PATH"] = str(tmp_path)  # for .venv/bin/flask: the folder make used

@@ -15,7 +15,7 @@ from hub.accounts.models import AccessRequest, AccessStatus, User
 from hub.audit import AuditAction, AuditEvent
 from hub.extensions import db
 from hub.mail.models import MailMessage
-from tests.conftest import PASSWORD, app_with_people
+from tests.conftest import PASSWORD, app_with_people, signed_in
 
 ASKING = {
     "name": "Amina Odhiambo",
@@ -33,13 +33,6 @@ def site(database):
         accounts.create_user("admin@example.org", "admin", PASSWORD)
         db.session.commit()
     return app
-
-
-def signed_in(app, who: str):
-    client = app.test_client()
-    answer = client.post("/en/login", data={"email": f"{who}@example.org", "password": PASSWORD})
-    assert answer.status_code == 302
-    return client
 
 
 def stamp(app, seconds_ago: float) -> str:
@@ -118,7 +111,9 @@ def test_a_declined_request_gets_a_polite_note_or_nothing(site):
     assert staff.post(f"/en/admin/access-requests/{second.id}/decline", data={}).status_code == 303
     [message] = mail(site)
     assert message.recipient == "amina@mombasa.example"
-    assert "Thank you for your interest" in message.body and "join the network first" in message.body
+    assert (
+        "Thank you for your interest" in message.body and "join the network first" in message.body
+    )
     assert [r.status for r in requests_stored(site)] == [AccessStatus.declined] * 2
     with site.app_context():
         assert accounts.find_user("amina@mombasa.example") is None

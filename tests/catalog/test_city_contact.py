@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from hub.audit import AuditAction, AuditEvent
 from hub.extensions import db
 from hub.mail.models import MailMessage
-from tests.conftest import PASSWORD, app_with_people
+from tests.conftest import app_with_people, signed_in
 
 MESSAGE = {"subject": "Your county action plan", "message": "Could we talk about the wards?"}
 
@@ -17,13 +17,6 @@ MESSAGE = {"subject": "Your county action plan", "message": "Could we talk about
 @pytest.fixture
 def site(database):
     return app_with_people(database, WTF_CSRF_ENABLED=False)
-
-
-def signed_in(app, who: str):
-    client = app.test_client()
-    answer = client.post("/en/login", data={"email": f"{who}@example.org", "password": PASSWORD})
-    assert answer.status_code == 302
-    return client
 
 
 def messages(app) -> list[MailMessage]:
@@ -47,7 +40,9 @@ def test_a_member_writes_to_a_focal_point_whose_address_stays_hidden(site):
     assert "Your county action plan" in relayed.subject
     assert "Could we talk about the wards?" in relayed.body
     with site.app_context():
-        event = db.session.scalar(sa.select(AuditEvent).filter_by(action=AuditAction.city_contacted))
+        event = db.session.scalar(
+            sa.select(AuditEvent).filter_by(action=AuditAction.city_contacted)
+        )
     assert event.after == {"recipients": 1, "characters": len(MESSAGE["message"])}
     assert "wards" not in str(event.after)  # the log says that, not what
 
@@ -85,5 +80,8 @@ def test_sending_is_rate_limited_per_member(site):
         assert member.post("/en/cities/mombasa/contact", data=MESSAGE).status_code == 303
     assert member.post("/en/cities/zanzibar/contact", data=MESSAGE).status_code == 429
     # Another member is not held back by the first one's messages.
-    assert signed_in(site, "staff").post("/en/cities/zanzibar/contact", data=MESSAGE).status_code == 303
+    assert (
+        signed_in(site, "staff").post("/en/cities/zanzibar/contact", data=MESSAGE).status_code
+        == 303
+    )
     assert len(messages(site)) == 6
