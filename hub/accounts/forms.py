@@ -53,11 +53,11 @@ class Policy:
             raise ValidationError(problem)
 
 
-def email_field(label: Any = None) -> EmailField:
+def email_field(label: Any = None, autocomplete: str = "username") -> EmailField:
     return EmailField(
         label or _l("E-mail address"),
         validators=[Line(EMAIL_LIMIT), Checked(check_email)],
-        render_kw={"autocomplete": "username", "maxlength": EMAIL_LIMIT},
+        render_kw={"autocomplete": autocomplete, "maxlength": EMAIL_LIMIT},
     )
 
 
@@ -174,7 +174,7 @@ class JoinForm(AccountForm):
         validators=[Line(NAME_LIMIT)],
         render_kw={"autocomplete": "name", "maxlength": NAME_LIMIT},
     )
-    email = email_field(_l("Work e-mail address"))
+    email = email_field(_l("Work e-mail address"), autocomplete="work email")
     city = StringField(
         _l("City"),
         validators=[Line(NAME_LIMIT)],
