@@ -3,11 +3,14 @@ PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 5000
 BIN := $(VENV)/bin
-FLASK := $(BIN)/flask --app hub
-# The secret key `make run` generates on first run; production sets HUB_SECRET_KEY itself.
-SECRET_FILE := instance/secret_key
+# The instance folder: the SQLite database, the search index and the secret key.
+INSTANCE ?= instance
+FLASK := HUB_INSTANCE_PATH="$(abspath $(INSTANCE))" $(BIN)/flask --app hub
+# The secret key `make run` generates on first run, which the hub then reads by itself when
+# HUB_SECRET_KEY is unset; production sets HUB_SECRET_KEY.
+SECRET_FILE := $(INSTANCE)/secret_key
 
-.PHONY: run test browser install install-test translations lint extract-messages update-catalogs clean bench-search bench-matching bench-nodes eval-search
+.PHONY: run admin flask test browser install install-test translations lint extract-messages update-catalogs clean bench-search bench-matching bench-nodes eval-search
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,15 +32,31 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel compile --statistics -d translations
 
 $(SECRET_FILE):
-	mkdir -p instance
-	$(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))' > $@
+	mkdir -p $(INSTANCE)
+	umask 077 && $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(48))' > $@
 	chmod 600 $@
 
 run: install $(SECRET_FILE)
-	HUB_SECRET_KEY="$$(cat $(SECRET_FILE))" $(FLASK) db upgrade
-	HUB_SECRET_KEY="$$(cat $(SECRET_FILE))" $(FLASK) content load content/
-	HUB_SECRET_KEY="$$(cat $(SECRET_FILE))" $(FLASK) search reindex
-	HUB_SECRET_KEY="$$(cat $(SECRET_FILE))" $(FLASK) run --host 127.0.0.1 --port $(PORT)
+	$(FLASK) db upgrade
+	$(FLASK) content load content/
+	$(FLASK) search reindex
+	@echo
+	@echo "  The hub: http://127.0.0.1:$(PORT)/"
+	@echo "  First admin, from another terminal: make admin EMAIL=you@example.org"
+	@echo "  Any command: make flask ARGS='users --help' (or .venv/bin/flask --app hub ...)"
+	@echo
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+# The first administrator (or any other): asks for a password, after `make run` migrated the
+# database (it migrates here too, so it also works first).
+admin: install $(SECRET_FILE)
+	@[ -n "$(EMAIL)" ] || { echo "usage: make admin EMAIL=you@example.org [NAME='Your Name']"; exit 2; }
+	@$(FLASK) db upgrade
+	$(FLASK) users create "$(EMAIL)" --role admin --name "$(NAME)"
+
+# Any hub command, with the instance folder's secret key: make flask ARGS="users token a@b.org"
+flask: install $(SECRET_FILE)
+	$(FLASK) $(ARGS)
 
 # Debian's Chromium and ChromeDriver for tests/test_browser.py (a browser downloaded by a test
 # tool fails here); installed once, with sudo when not root.
@@ -87,4 +106,4 @@ bench-matching: install
 	$(BIN)/python bench/matching.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) instance
+	rm -rf $(VENV) $(INSTANCE)

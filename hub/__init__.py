@@ -16,7 +16,12 @@ from hub.extensions import babel, csrf, db, migrate
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: defaults, then `HUB_*` environment variables, then `config`."""
-    app = Flask(__name__, instance_relative_config=True)
+    # HUB_INSTANCE_PATH moves the instance folder (database, search index, secret key file).
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=os.environ.get("HUB_INSTANCE_PATH") or None,
+    )
     app.config.from_object(default_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(
         app.instance_path, "hub.sqlite"
@@ -40,16 +45,35 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+# The secret key `make run` writes on first run; read only when HUB_SECRET_KEY is unset.
+SECRET_KEY_FILE = "secret_key"
+
+
 def check_secret_key(app: Flask) -> None:
+    """A secret key from the configuration, else from the instance folder's `secret_key` file
+    (written by `make run`, so `.venv/bin/flask --app hub ...` works beside it); never made up
+    here, except the fixed one of debug and testing."""
     if app.config.get("SECRET_KEY"):
         return
+    path = os.path.join(app.instance_path, SECRET_KEY_FILE)
+    if os.path.isfile(path):
+        if os.stat(path).st_mode & 0o077:
+            raise RuntimeError(
+                f"{path} can be read by other users of this machine: run `chmod 600 {path}`, "
+                "or set HUB_SECRET_KEY instead."
+            )
+        with open(path, encoding="utf-8") as file:
+            key = file.read().strip()
+        if key:
+            app.config["SECRET_KEY"] = key
+            return
     if app.debug or app.testing:
         app.config["SECRET_KEY"] = "dev-only-not-secret"
         return
     raise RuntimeError(
         "HUB_SECRET_KEY is not set. Set it to a long random value, for example: "
         "export HUB_SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))'). "
-        "`make run` generates one into instance/secret_key."
+        f"`make run` generates one into {path}, which the hub reads when HUB_SECRET_KEY is unset."
     )
 
 
@@ -103,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from hub.exchanges import api as exchanges_api
     from hub.exchanges import pages as exchanges
     from hub.openapi import views as openapi
+    from hub.pages import views as pages
     from hub.publishing import api as publishing_api
     from hub.publishing import pages as publishing
     from hub.search import views as search
@@ -126,6 +151,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(sitemap.bp)
     app.register_blueprint(opendata.bp)
     app.register_blueprint(openapi.bp)
+    app.register_blueprint(pages.bp)
 
 
 def register_errorhandlers(app: Flask) -> None:

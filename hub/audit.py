@@ -44,6 +44,10 @@ class AuditAction(LabelledEnum):
     match_declined = "match_declined", _l("Proposal declined")
     matching_round = "matching_round", _l("Matching round")
     content_overwritten = "content_overwritten", _l("Content file loaded over a hub change")
+    access_requested = "access_requested", _l("Access requested")
+    access_approved = "access_approved", _l("Access request approved")
+    access_declined = "access_declined", _l("Access request declined")
+    city_contacted = "city_contacted", _l("Message to a city's focal point")
 
 
 class AuditEvent(db.Model):

@@ -398,6 +398,14 @@ def app_with_people(database: Database, **config):
     return make_app(copy_of(database, "people"), **config)
 
 
+def signed_in(app, who: str):
+    """A test client signed in through the sign-in page as `who@example.org` (one of PEOPLE)."""
+    client = app.test_client()
+    answer = client.post("/en/login", data={"email": f"{who}@example.org", "password": PASSWORD})
+    assert answer.status_code == 302, (who, answer.status_code)
+    return client
+
+
 def request_state(app, request_id: int) -> tuple:
     """Everything about an exchange request that a refused step must leave as it was."""
     from hub.exchanges.models import ExchangeRequest

@@ -34,6 +34,7 @@ APP_TABLES = {
     "audit_events",
     "translation_reports",
     "content_stamps",
+    "access_requests",
 }
 
 

@@ -1,4 +1,5 @@
-"""Administration: accounts and roles, invitations, the audit log and the mail outbox."""
+"""Administration: accounts and roles, invitations, requests for access, the audit log and the
+mail outbox."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from hub import web
+from hub.accounts import joining, queries
 from hub.accounts import operations as accounts
-from hub.accounts import queries
-from hub.accounts.forms import DisableForm, InviteForm, RoleForm
-from hub.accounts.models import User
+from hub.accounts.forms import ApproveForm, DeclineForm, DisableForm, InviteForm, RoleForm
+from hub.accounts.models import AccessStatus, Role, User
 from hub.accounts.schemas import AuditQuery
 from hub.audit import AuditAction
 from hub.cities.models import City
@@ -20,7 +21,7 @@ from hub.extensions import db
 from hub.forms import options
 from hub.i18n import current_language
 from hub.mail.models import MailStatus
-from hub.security.access import ADMIN, allow
+from hub.security.access import ADMIN, STAFF, allow
 
 bp = Blueprint("admin", __name__, url_prefix="/<lang:lang>/admin", template_folder="templates")
 
@@ -145,3 +146,62 @@ def mail_outbox():
         statuses=list(MailStatus),
         smtp_configured=bool(current_app.config.get("MAIL_SERVER")),
     )
+
+
+# --- Requests for access ------------------------------------------------------------------------
+
+
+@bp.get("/access-requests")
+@allow(STAFF)
+def access_requests():
+    waiting, decided = queries.access_requests()
+    choices = _city_choices(queries.cities())
+    approve_forms = {}
+    for access in waiting:
+        role = Role.focal_point if access.city else Role.practitioner
+        form = ApproveForm(
+            formdata=None, role=role.value, city=access.city.slug if access.city else ""
+        )
+        form.role.choices = options((r.value, r.label) for r in joining.GRANTABLE)
+        form.city.choices = choices
+        approve_forms[access.id] = form
+    return render_template(
+        "admin/access_requests.html",
+        waiting=waiting,
+        decided=decided,
+        approve_forms=approve_forms,
+        decline_form=DeclineForm(formdata=None),
+        pending=AccessStatus.pending,
+    )
+
+
+@bp.post("/access-requests/<id:request_id>/approve")
+@allow(STAFF)
+def approve_access(request_id: int):
+    access = joining.access_request(request_id)
+    form = ApproveForm()
+    back = url_for("admin.access_requests")
+    try:
+        user = joining.approve(access, form.role.data, form.city.data or None, current_user)
+    except HubError as error:
+        return web.refused(error, back)
+    flash(
+        _("%(email)s is invited: a link to choose a password was sent.", email=user.email), "notice"
+    )
+    return redirect(back, 303)
+
+
+@bp.post("/access-requests/<id:request_id>/decline")
+@allow(STAFF)
+def decline_access(request_id: int):
+    access = joining.access_request(request_id)
+    form = DeclineForm()
+    back = url_for("admin.access_requests")
+    if not form.validate_on_submit():
+        return web.refused(InvalidInput(form.problems()), back)
+    try:
+        joining.decline(access, current_user, form.notify.data, form.note.data or "")
+    except HubError as error:
+        return web.refused(error, back)
+    flash(_("The request of %(email)s is declined.", email=access.email), "notice")
+    return redirect(back, 303)

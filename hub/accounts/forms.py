@@ -6,24 +6,28 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     EmailField,
     Field,
     HiddenField,
     PasswordField,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import EqualTo, StopValidation, ValidationError
 
 from hub.accounts.models import Role
 from hub.accounts.schemas import EMAIL_LIMIT, check_email
 from hub.errors import HubError
-from hub.forms import Checked, HubForm, Line, options
+from hub.forms import Checked, HubForm, Line, Text, options
 from hub.security.passwords import password_problem
 
 NAME_LIMIT = 200  # characters in a person's name (the column's length)
 SECRET_LIMIT = 1024  # characters of a password that is checked, not chosen
 NEW_SECRET_LIMIT = 2048  # longer is refused unhashed; the policy's own limit is lower
+REASON_LIMIT = 2000  # characters of why someone asks for access: a few paragraphs at most
+NOTE_LIMIT = 2000  # characters of staff's note to someone whose request is declined
 
 
 class Secret:
@@ -49,11 +53,11 @@ class Policy:
             raise ValidationError(problem)
 
 
-def email_field(label: Any = None) -> EmailField:
+def email_field(label: Any = None, autocomplete: str = "username") -> EmailField:
     return EmailField(
         label or _l("E-mail address"),
         validators=[Line(EMAIL_LIMIT), Checked(check_email)],
-        render_kw={"autocomplete": "username", "maxlength": EMAIL_LIMIT},
+        render_kw={"autocomplete": autocomplete, "maxlength": EMAIL_LIMIT},
     )
 
 
@@ -156,3 +160,56 @@ class RoleForm(AccountForm):
 
 class DisableForm(AccountForm):
     """Disabling an account: nothing to fill in but the CSRF token."""
+
+
+# --- Asking for access, and deciding on it -----------------------------------------------------
+
+
+class JoinForm(AccountForm):
+    """A city official's request for access; `city` offers the member cities (a datalist) and
+    takes any other city typed."""
+
+    name = StringField(
+        _l("Your name"),
+        validators=[Line(NAME_LIMIT)],
+        render_kw={"autocomplete": "name", "maxlength": NAME_LIMIT},
+    )
+    email = email_field(_l("Work e-mail address"), autocomplete="work email")
+    city = StringField(
+        _l("City"),
+        validators=[Line(NAME_LIMIT)],
+        description=_l("Choose a member city from the list, or type yours."),
+        render_kw={"list": "member-cities", "maxlength": NAME_LIMIT, "autocomplete": "off"},
+    )
+    position = StringField(
+        _l("Your role in the city"),
+        validators=[Line(NAME_LIMIT)],
+        description=_l("For example: deputy mayor, head of the prevention office."),
+        render_kw={"autocomplete": "organization-title", "maxlength": NAME_LIMIT},
+    )
+    reason = TextAreaField(
+        _l("Why would you like access?"),
+        validators=[Text(REASON_LIMIT, required=True)],
+        render_kw={"rows": 5, "maxlength": REASON_LIMIT, "dir": "auto"},
+    )
+    # Left empty by people, who do not see it; filled by bots, which fill every field.
+    website = StringField(
+        _l("Leave this field empty"),
+        render_kw={"autocomplete": "off", "tabindex": "-1"},
+    )
+    # When the form was shown, signed (`joining.form_stamp`).
+    stamp = HiddenField()
+
+
+class ApproveForm(AccountForm):
+    role = SelectField(_l("Role"), choices=[])
+    city = city_field()
+
+
+class DeclineForm(AccountForm):
+    notify = BooleanField(_l("Tell them by e-mail"))  # checked on the page
+    note = TextAreaField(
+        _l("A note to add to the message (optional)"),
+        validators=[Text(NOTE_LIMIT)],
+        render_kw={"rows": 3, "maxlength": NOTE_LIMIT},
+    )

@@ -93,3 +93,43 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship()
+
+
+class AccessStatus(LabelledEnum):
+    """Where a request for access is: waiting for staff, or decided."""
+
+    pending = "pending", _l("Waiting for a decision")
+    approved = "approved", _l("Approved")
+    declined = "declined", _l("Declined")
+
+
+class AccessRequest(db.Model):
+    """A city official's request for an account, made at /<lang>/join; staff decide on it."""
+
+    __tablename__ = "access_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    # A member city when the person chose one, else the city they typed.
+    city_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cities.id", ondelete="SET NULL"))
+    city_name: Mapped[str] = mapped_column(sa.String(200), default="")
+    position: Mapped[str] = mapped_column(sa.String(200))  # their role in the city, in their words
+    reason: Mapped[str] = mapped_column(sa.Text)
+    language: Mapped[str] = mapped_column(sa.String(2), default="en")
+    status: Mapped[AccessStatus] = mapped_column(
+        enum_column(AccessStatus, name="access_status", length=10),
+        default=AccessStatus.pending,
+        index=True,
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    city: Mapped[City | None] = relationship()
+    decided_by: Mapped[User | None] = relationship()
+
+    def city_label(self, lang: str) -> str:
+        return self.city.display_name(lang) if self.city else self.city_name

@@ -1,4 +1,4 @@
-"""Signing in and out, changing a password, and resetting a forgotten one by e-mail."""
+"""Signing in and out, asking for access, changing a password, and resetting a forgotten one."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from flask import Blueprint, Response, flash, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from hub.accounts import joining, queries
 from hub.accounts import operations as accounts
 from hub.accounts.forms import (
+    JoinForm,
     PasswordChangeForm,
     ResetForm,
     ResetRequestForm,
@@ -18,6 +20,7 @@ from hub.accounts.forms import (
 )
 from hub.errors import InvalidInput
 from hub.extensions import limiter
+from hub.i18n import current_language
 from hub.security import begin_session, end_session
 from hub.security.access import PUBLIC, SIGNED_IN, allow
 
@@ -29,6 +32,9 @@ bp = Blueprint("accounts", __name__, url_prefix="/<lang:lang>", template_folder=
 # the request's transaction back.
 LOGIN_LIMIT_PER_IP = "10 per 5 minutes"
 LOGIN_LIMIT_PER_ACCOUNT = "5 per 15 minutes"
+# Requests for access sent from one address: a person sends one; an office behind one address
+# a few.
+JOIN_LIMIT = "10 per hour"
 
 
 @bp.app_context_processor
@@ -135,3 +141,46 @@ def reset(token: str):
             flash(_("Your password has been changed. You can sign in now."), "notice")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@allow(PUBLIC)
+@limiter.limit(JOIN_LIMIT, methods=["POST"])
+def join():
+    form = JoinForm()
+    if request.method == "POST" and (
+        form.website.data or not joining.stamp_is_plausible(form.stamp.data)
+    ):
+        form.form_errors.append(str(joining.REFUSED))
+        return _join_page(form, 400)
+    if not form.validate_on_submit():
+        return _join_page(form, 400 if form.errors else 200)
+    try:
+        joining.ask_for_access(
+            joining.Application(
+                name=form.name.data,
+                email=form.email.data,
+                city=form.city.data,
+                position=form.position.data,
+                reason=form.reason.data,
+                language=current_language(),
+            )
+        )
+    except InvalidInput as error:
+        form.refuse(error)
+        return _join_page(form, 400)
+    flash(
+        _(
+            "Thank you: your request is with the network's staff. You will hear from them by "
+            "e-mail, usually within a few working days."
+        ),
+        "notice",
+    )
+    return redirect(url_for("home.index"), 303)
+
+
+def _join_page(form: JoinForm, status: int):
+    form.stamp.data = joining.form_stamp()  # the time to fill it in counts from now
+    lang = current_language()
+    names = sorted(city.display_name(lang) for city in queries.cities())
+    return render_template("accounts/join.html", form=form, city_names=names), status

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import joinedload, selectinload
 
-from hub.accounts.models import User
+from hub.accounts.models import AccessRequest, AccessStatus, User
 from hub.accounts.schemas import AuditQuery
 from hub.audit import AuditEvent
 from hub.cities.models import City
@@ -13,6 +13,7 @@ from hub.mail.models import MailMessage, MailStatus
 
 AUDIT_PAGE = 50  # the newest events the audit log shows
 MAIL_PAGE = 100  # the newest messages the mail page shows
+DECIDED_PAGE = 50  # the latest decided requests for access shown under the waiting ones
 
 
 def people() -> list[User]:
@@ -49,3 +50,19 @@ def mail_counts() -> dict[str, int]:
     """How many messages are in each state, by the state's value."""
     query = db.select(MailMessage.status, db.func.count()).group_by(MailMessage.status)
     return {MailStatus(status).value: count for status, count in db.session.execute(query)}
+
+
+def access_requests() -> tuple[list[AccessRequest], list[AccessRequest]]:
+    """The requests for access waiting for a decision, oldest first, and the latest decided."""
+    query = db.select(AccessRequest).options(
+        selectinload(AccessRequest.city), selectinload(AccessRequest.decided_by)
+    )
+    waiting = db.session.scalars(
+        query.filter_by(status=AccessStatus.pending).order_by(AccessRequest.id)
+    )
+    decided = db.session.scalars(
+        query.where(AccessRequest.status != AccessStatus.pending)
+        .order_by(AccessRequest.decided_at.desc(), AccessRequest.id.desc())
+        .limit(DECIDED_PAGE)
+    )
+    return list(waiting), list(decided)

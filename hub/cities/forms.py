@@ -9,7 +9,7 @@ from wtforms import Field, IntegerField, SelectMultipleField, StringField, TextA
 from wtforms.validators import InputRequired, NumberRange, StopValidation, ValidationError
 
 from hub.cities.models import City, Theme
-from hub.forms import Text, VersionedForm
+from hub.forms import HubForm, Line, Text, VersionedForm
 from hub.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, localized, text_direction
 from hub.types import check_language
 
@@ -98,4 +98,21 @@ for _lang in LANGUAGES:
             validators=[Text(MAX_SUMMARY, required=_lang == DEFAULT_LANGUAGE)],
             render_kw={"lang": _lang, "dir": text_direction(_lang), "maxlength": MAX_SUMMARY},
         ),
+    )
+
+
+SUBJECT_LIMIT = 200  # characters of a message's subject line
+MESSAGE_LIMIT = 5000  # characters of a message to a city: a letter, not a document
+
+
+class CityMessageForm(HubForm):
+    """A member's message to a city's focal point."""
+
+    subject = StringField(
+        _l("Subject"), validators=[Line(SUBJECT_LIMIT)], render_kw={"maxlength": SUBJECT_LIMIT}
+    )
+    message = TextAreaField(
+        _l("Message"),
+        validators=[Text(MESSAGE_LIMIT, required=True)],
+        render_kw={"rows": 8, "maxlength": MESSAGE_LIMIT, "dir": "auto"},
     )

@@ -1,4 +1,4 @@
-"""City profiles: the list, one city, and the profile form of its focal point."""
+"""City profiles: the list, one city, the profile form of its focal point, and writing to it."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
@@ -8,9 +8,22 @@ from sqlalchemy.orm.exc import StaleDataError
 from hub import web
 from hub.catalog import queries as catalog
 from hub.catalog.schemas import CityFilters
-from hub.cities import profiles
-from hub.cities.forms import CityProfileForm
-from hub.security.access import FOCAL_POINT, PUBLIC, allow, can_manage_city, not_found_for
+from hub.cities import contact, profiles
+from hub.cities.forms import CityMessageForm, CityProfileForm
+from hub.errors import GENERAL, StepRefused
+from hub.extensions import limiter
+from hub.i18n import current_language
+from hub.security.access import (
+    FOCAL_POINT,
+    PUBLIC,
+    SIGNED_IN,
+    allow,
+    can_manage_city,
+    not_found_for,
+)
+
+# Messages one member may send to cities: enough to reach several, too few to spam them.
+CONTACT_LIMIT = "5 per hour;20 per day"
 
 bp = Blueprint("cities", __name__, url_prefix="/<lang:lang>/cities", template_folder="templates")
 
@@ -66,3 +79,37 @@ def edit(slug: str):
         return render_template("cities/edit.html", city=city, form=form), 409
     flash(_("The city profile is saved."), "notice")
     return redirect(url_for("cities.detail", slug=city.slug), 303)
+
+
+def _member_key() -> str:
+    return f"member:{current_user.id}"
+
+
+@bp.route("/<slug:slug>/contact", methods=["GET", "POST"])
+@allow(SIGNED_IN)
+@limiter.limit(CONTACT_LIMIT, methods=["POST"], key_func=_member_key)
+def write(slug: str):
+    city = catalog.city_by_slug(slug)
+    lang = current_language()
+    form = CityMessageForm()
+    reachable = bool(contact.focal_points(city))
+    if not form.validate_on_submit():
+        return _write_page(city, form, reachable), 400 if form.errors else 200
+    try:
+        contact.write_to_city(city, current_user, form.subject.data, form.message.data, lang)
+    except StepRefused as error:
+        form.form_errors.append(str(error.errors[GENERAL]))
+        return _write_page(city, form, reachable), error.status
+    flash(
+        _(
+            "Your message is on its way to the focal point of %(city)s. Their answer will come "
+            "to your e-mail address.",
+            city=city.display_name(lang),
+        ),
+        "notice",
+    )
+    return redirect(url_for("cities.detail", slug=city.slug), 303)
+
+
+def _write_page(city, form: CityMessageForm, reachable: bool) -> str:
+    return render_template("cities/contact.html", city=city, form=form, reachable=reachable)

@@ -17,6 +17,8 @@ from hub.errors import GENERAL, ContentError
 from hub.types import normalize_newlines, problems
 
 SKIPPED_FILES = frozenset({"FORMAT.md", "README.md"})
+# The hub's own pages (About, Contact, Privacy; `hub.pages`) live beside the records: no record.
+PAGES_FOLDER = "pages"
 MAX_FILE_BYTES = 1_000_000
 # Records that others refer to load first; translations after their originals.
 LOAD_ORDER = ("theme", "city", "case", "webinar", "exchange")
@@ -88,7 +90,13 @@ def record_name(kind: str, slug: str, language: str | None = None) -> str:
 def content_files(root: Path) -> list[Path]:
     if root.is_file():
         return [root]
-    return sorted(p for p in root.rglob("*.md") if p.name not in SKIPPED_FILES and p.is_file())
+    return sorted(
+        p
+        for p in root.rglob("*.md")
+        if p.name not in SKIPPED_FILES
+        and p.is_file()
+        and p.relative_to(root).parts[0] != PAGES_FOLDER
+    )
 
 
 def split_front_matter(raw: str, path: str) -> tuple[dict, str]:

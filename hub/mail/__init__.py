@@ -15,9 +15,9 @@ from hub.extensions import db
 from hub.mail.models import MailMessage
 
 
-def send(recipient: str, subject: str, body: str) -> MailMessage:
+def send(recipient: str, subject: str, body: str, reply_to: str | None = None) -> MailMessage:
     """Queue a message; it goes out only if the current transaction commits."""
-    message = MailMessage(recipient=recipient, subject=subject, body=body)
+    message = MailMessage(recipient=recipient, subject=subject, body=body, reply_to=reply_to)
     db.session.add(message)
     current_app.logger.info("mail to %s: %s\n%s", recipient, subject, body)
     return message

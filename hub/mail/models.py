@@ -32,6 +32,9 @@ class MailMessage(db.Model):
     recipient: Mapped[str] = mapped_column(sa.String(254))
     subject: Mapped[str] = mapped_column(sa.String(300))
     body: Mapped[str] = mapped_column(sa.Text)
+    # Where replies go: the member who wrote a message the hub relays (their address is theirs
+    # to share; the recipient's stays hidden from them).
+    reply_to: Mapped[str | None] = mapped_column(sa.String(254))
     status: Mapped[MailStatus] = mapped_column(
         enum_column(MailStatus, name="mail_status", length=10),
         default=MailStatus.pending,

@@ -114,6 +114,7 @@ class Envelope:
     subject: str
     body: str
     attempts: int  # this one included
+    reply_to: str | None = None
 
 
 def _claim(message_id: int, now: datetime) -> Envelope | None:
@@ -132,7 +133,13 @@ def _claim(message_id: int, now: datetime) -> Envelope | None:
     db.session.commit()
     if claimed.rowcount != 1:
         return None
-    columns = (MailMessage.recipient, MailMessage.subject, MailMessage.body, MailMessage.attempts)
+    columns = (
+        MailMessage.recipient,
+        MailMessage.subject,
+        MailMessage.body,
+        MailMessage.attempts,
+        MailMessage.reply_to,
+    )
     row = db.session.execute(sa.select(*columns).where(MailMessage.id == message_id)).one()
     db.session.rollback()
     return Envelope(message_id, *row)
@@ -172,6 +179,8 @@ def _deliver(envelope: Envelope) -> Problem | None:
         email["From"] = config.get("MAIL_DEFAULT_SENDER", "hub@localhost")
         email["To"] = envelope.recipient
         email["Subject"] = envelope.subject
+        if envelope.reply_to:
+            email["Reply-To"] = envelope.reply_to
         email["Date"] = formatdate()
         domain = (config.get("SERVER_NAME") or "hub.localhost").split(":")[0]
         email["Message-ID"] = f"<mail-{envelope.id}@{domain}>"

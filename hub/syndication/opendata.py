@@ -17,7 +17,7 @@ from hub.web import external_url
 
 bp = Blueprint("opendata", __name__)
 
-# The licence the README names for the open data, sent as a Link header with each file.
+# The licence docs/api.md names for the open data, sent as a Link header with each file.
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 FIELDS = (
     "slug",

@@ -12,6 +12,7 @@ from lxml import etree
 from werkzeug.routing import Rule
 
 from hub.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from hub.pages.views import PAGES
 from hub.security.access import PUBLIC, allow, policy_of
 from hub.syndication import queries
 from hub.web import external_url
@@ -39,6 +40,8 @@ def sitemap():
     root = etree.Element(f"{{{SITEMAP}}}urlset", nsmap={None: SITEMAP, "xhtml": XHTML})
     for endpoint in LISTINGS:
         _add(root, endpoint, {})
+    for page in PAGES:
+        _add(root, "pages.page", {"page": page})
     for slug, changed in records.cases:
         _add(root, "cases.detail", {"slug": slug}, changed)
     for slug, changed in records.webinars:

@@ -63,7 +63,7 @@ def test_every_operation_conforms_to_the_document(site, who):
             fuzz()
         except Exception as error:  # reported together, one line per operation
             failures[operation.label] = f"{type(error).__name__}: {str(error)[:1500]}"
-    # The figures the README quotes (`pytest -s tests/openapi/test_fuzz.py`).
+    # The figures docs/api.md quotes (`pytest -s tests/openapi/test_fuzz.py`).
     print(f"\n{who or 'anonymous'}: {operations} operations, {sum(statuses.values())} requests,")
     print("statuses:", dict(sorted(statuses.items())))
     assert operations >= 20
