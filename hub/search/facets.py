@@ -13,29 +13,57 @@ from whoosh.searching import Searcher
 
 from hub.search.schema import FACETS
 
-_CACHE: WeakKeyDictionary = WeakKeyDictionary()
-
 DocSets = dict[str, dict[str, frozenset[int]]]
+
+_CACHE: WeakKeyDictionary = WeakKeyDictionary()
+# Segments whose value sets are kept, by segment id (newest last): more than an index has.
+KEPT_SEGMENTS = 64
+_SEGMENTS: dict[str, DocSets] = {}
 
 
 def value_sets(searcher: Searcher) -> DocSets:
     """For each facet, each value's live documents."""
     cached = _CACHE.get(searcher)
     if cached is None:
-        reader = searcher.reader()
-        cached = {}
+        cached = {facet: {} for facet in FACETS}
+        for reader, offset in searcher.reader().leaf_readers():
+            for facet, values in _segment_sets(reader).items():
+                combined = cached[facet]
+                for value, ids in values.items():
+                    shifted = ids if offset == 0 else frozenset(i + offset for i in ids)
+                    combined[value] = combined.get(value, frozenset()) | shifted
+        _CACHE[searcher] = cached
+    return cached
+
+
+def _segment_sets(reader) -> DocSets:
+    """A segment's value sets, without its deleted documents. A segment never changes once
+    written, except for deletions, so each index change reads only its new small segment: its
+    big segment's sets are kept, and only what was deleted since is taken out."""
+    segment = reader.segment()
+    key = segment.segment_id() if segment is not None else None
+    stored = _SEGMENTS.get(key) if key is not None else None
+    if stored is None:
+        stored = {}
         for facet in FACETS:
             values: dict[str, frozenset[int]] = {}
             if facet in reader.indexed_field_names():
                 for raw in reader.lexicon(facet):
                     value = raw.decode("utf-8") if isinstance(raw, bytes) else raw
-                    if not value:
-                        continue
-                    ids = reader.postings(facet, value).all_ids()
-                    values[value] = frozenset(i for i in ids if not reader.is_deleted(i))
-            cached[facet] = values
-        _CACHE[searcher] = cached
-    return cached
+                    if value:
+                        values[value] = frozenset(reader.postings(facet, value).all_ids())
+            stored[facet] = values
+        if key is not None:
+            _SEGMENTS[key] = stored
+            while len(_SEGMENTS) > KEPT_SEGMENTS:
+                _SEGMENTS.pop(next(iter(_SEGMENTS)))
+    if not reader.has_deletions():
+        return stored
+    deleted = reader.deleted_docs_set  # a cached property
+    return {
+        facet: {value: ids - deleted for value, ids in values.items() if ids - deleted}
+        for facet, values in stored.items()
+    }
 
 
 def matching(searcher: Searcher, selected: dict[str, str]) -> dict[str, frozenset[int] | None]:
