@@ -4,25 +4,31 @@ A reader page's validator is a weak ETag built from what the page depends on: th
 (every committed change a reader may see), the address (language, path and query) and the build
 (a deploy may change any page). A reader who sends it back in `If-None-Match` gets a 304 before
 the page's own queries run, so revalidating costs one small query. HTML is `no-cache`: kept, but
-asked about each time, so a change is seen at once.
+asked about each time, so a change is seen at once. Each process also keeps the pages it
+rendered for anonymous readers in the current generation, so the next reader of the same page
+costs that one query too.
 
 Signed-in people never get a validator or a shared-cacheable answer (`hub.security` marks their
 pages `no-store`), and neither does a page that shows flashed messages. A page holding a form
 (its CSRF token belongs to the reader's session) is `private`, and its validator also names the
 session's token and a time window, so that a 304 never hands back a token that another session
-owns or that has expired.
+owns or that has expired. A kept page holds a stand-in where the token goes, and each reader
+gets their own token in its place.
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
+from collections import OrderedDict
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import TypeVar
 
 from flask import current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
 
 from hub import generation
 from hub.extensions import db
@@ -40,6 +46,14 @@ UNCACHED = "no-store"
 T = TypeVar("T")
 
 _builds: dict[str, str] = {}
+
+PAGES = "hub.caching.pages"
+# Rendered pages each process keeps for anonymous readers (HUB_READER_PAGE_CACHE; 0: none):
+# a few megabytes. A change empties it.
+PAGE_CACHE_ENTRIES = 500
+# What a kept page holds where a form's token goes; each reader gets their own in its place.
+TOKEN_STAND_IN = "hub-form-token-stand-in"
+TOKEN_STAND_IN_BYTES = TOKEN_STAND_IN.encode()
 
 
 def build_id() -> str:
@@ -77,15 +91,36 @@ def _csrf_window() -> int:
 
 
 def _tag(*, with_form: bool) -> str:
-    parts = [build_id(), str(generation.current()), request.full_path]
+    # The day: a page may say what is upcoming.
+    parts = [build_id(), date.today().isoformat(), str(generation.current()), request.full_path]
     if with_form:
         parts += [session.get(CSRF_FIELD, ""), str(_csrf_window())]
     return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:24]
 
 
+def _kept_pages() -> OrderedDict[str, bytes] | None:
+    """This process's rendered pages of the current generation, least recently used first;
+    None when READER_PAGE_CACHE is 0."""
+    if not current_app.config.get("READER_PAGE_CACHE", PAGE_CACHE_ENTRIES):
+        return None
+    now = generation.current()
+    kept = current_app.extensions.get(PAGES)
+    if kept is None or kept[0] != now:
+        kept = (now, OrderedDict())
+        current_app.extensions[PAGES] = kept
+    return kept[1]
+
+
+def _keep(pages: OrderedDict[str, bytes], tag: str, body: bytes) -> None:
+    pages[tag] = body
+    if len(pages) > current_app.config.get("READER_PAGE_CACHE", PAGE_CACHE_ENTRIES):
+        pages.popitem(last=False)
+
+
 def reader_page(view: Callable) -> Callable:
-    """Answer an anonymous reader who has the current page with a 304, before the view runs;
-    give the page the validator and cache headers it should carry."""
+    """Answer an anonymous reader who has the current page with a 304, before the view runs,
+    and one who has not with the page as rendered for the first reader of this generation (its
+    form token made for this reader); give the page its validator and cache headers."""
 
     @wraps(view)
     def answer(*args, **kwargs):
@@ -102,10 +137,27 @@ def reader_page(view: Callable) -> Callable:
                 tag = _tag(with_form=with_form)
                 if sent.contains_weak(tag):
                     return _headed(current_app.response_class(status=304), tag, with_form)
-        response = current_app.make_response(view(*args, **kwargs))
-        if response.status_code != 200 or _signed_in():
-            return response
-        with_form = CSRF_FIELD in g  # the page asked for a form token
+        page = _tag(with_form=False)
+        pages = _kept_pages()
+        body = pages.get(page) if pages is not None else None
+        if body is None:
+            # A form on the page gets a stand-in token, replaced below by this reader's.
+            setattr(g, CSRF_FIELD, TOKEN_STAND_IN)
+            try:
+                response = current_app.make_response(view(*args, **kwargs))
+            finally:
+                g.pop(CSRF_FIELD, None)
+            if response.status_code != 200 or response.mimetype != "text/html":
+                return response
+            body = response.get_data()
+            if pages is not None:
+                _keep(pages, page, body)
+        else:
+            pages.move_to_end(page)
+        with_form = TOKEN_STAND_IN_BYTES in body
+        if with_form:
+            body = body.replace(TOKEN_STAND_IN_BYTES, generate_csrf().encode())
+        response = current_app.response_class(body, mimetype="text/html")
         return _headed(response, _tag(with_form=with_form), with_form)
 
     return answer
