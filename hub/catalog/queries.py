@@ -151,9 +151,8 @@ def paginate(
     found = Page([], page, per_page, total)
     if page > 1 and page > found.pages:
         raise NotFound()
-    if total:
-        offset = (page - 1) * per_page
-        found.items = list(db.session.scalars(stmt.limit(per_page).offset(offset)).unique())
+    offset = (page - 1) * per_page
+    found.items = list(db.session.scalars(stmt.limit(per_page).offset(offset)).unique())
     return found
 
 

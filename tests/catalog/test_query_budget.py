@@ -19,7 +19,6 @@ PAGES = [
     "/en/cases",
     "/en/cases?theme=youth&region=africa&language=en",
     "/en/cases?page=2",
-    "/en/cases?year=2021&evidence=monitored&size=small",
     "/ar/cases?language=ar",
     "/en/cases/mombasa-county-action-plan",
     "/en/webinars",
@@ -79,7 +78,7 @@ def test_a_page_read_before_costs_one_statement(database, grow_content):
     grow_content(app, cases=200, cities=30)
     kept = statement_counts(app)
     revalidated = statement_counts(
-        app, headers=lambda first: {"If-None-Match": first.headers["ETag"]}
+        app, headers=lambda first: {"If-None-Match": first.headers.get("ETag", "")}
     )
     reader_pages = [url for url in kept if "search" not in url]
     assert {url: (kept[url], revalidated[url]) for url in reader_pages} == {
