@@ -87,7 +87,7 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from hub import formatting, generation, i18n, markdown, search, security
+    from hub import assets, formatting, generation, i18n, markdown, search, security
     from hub.syndication import head, linked_data
 
     db.init_app(app)
@@ -103,6 +103,7 @@ def register_extensions(app: Flask) -> None:
     security.init_app(app)
     head.init_app(app)
     linked_data.init_app(app)
+    assets.init_app(app)
 
 
 def register_models() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
@@ -11,12 +12,20 @@ from flask import Flask
 from flask_babel import gettext as _
 
 from hub import vocab
-from hub.i18n import current_language
+from hub.i18n import babel_locale, current_language
 from hub.publishing.models import Webinar
+
+# Distinct dates a process formats; lists repeat the same few often.
+FORMATTED_DATES = 8192
 
 
 def long_date(day: date) -> str:
-    return babel_dates.format_date(day, "long", locale=current_language())
+    return _long_date(day, current_language())
+
+
+@lru_cache(maxsize=FORMATTED_DATES)
+def _long_date(day: date, lang: str) -> str:
+    return babel_dates.format_date(day, "long", locale=babel_locale(lang))
 
 
 def partial_date(iso: str) -> str:
@@ -34,17 +43,29 @@ def listing(items) -> str:
 
 def event_when(webinar: Webinar) -> str:
     """When a webinar took place, as precisely as the record knows, with its time zone."""
-    locale = current_language()
-    zone = ZoneInfo(webinar.timezone)
-    if webinar.date_precision == "month":
-        return babel_dates.format_skeleton("yMMMM", webinar.starts_on, locale=locale)
-    if webinar.starts_at is not None:
-        return babel_dates.format_datetime(webinar.starts_at, "full", tzinfo=zone, locale=locale)
-    noon = datetime.combine(webinar.starts_on, time(12), tzinfo=zone)
+    return _event_when(
+        webinar.starts_on,
+        webinar.start_time,
+        webinar.timezone,
+        webinar.date_precision,
+        current_language(),
+    )
+
+
+@lru_cache(maxsize=FORMATTED_DATES)
+def _event_when(day: date, start: time | None, timezone: str, precision: str, lang: str) -> str:
+    locale = babel_locale(lang)
+    zone = ZoneInfo(timezone)
+    if precision == "month":
+        return babel_dates.format_skeleton("yMMMM", day, locale=locale)
+    if start is not None:
+        starts_at = datetime.combine(day, start, tzinfo=zone)
+        return babel_dates.format_datetime(starts_at, "full", tzinfo=zone, locale=locale)
+    noon = datetime.combine(day, time(12), tzinfo=zone)
     zone_name = babel_dates.get_timezone_name(noon, "long", locale=locale)
     return _(
         "%(date)s (%(zone)s; start time not recorded)",
-        date=babel_dates.format_date(webinar.starts_on, "full", locale=locale),
+        date=babel_dates.format_date(day, "full", locale=locale),
         zone=zone_name,
     )
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from functools import lru_cache
 
-from babel import Locale
+from babel import Locale, numbers
 from flask import Flask, g, has_request_context, request, url_for
-from flask_babel import format_decimal, format_percent, get_locale
+from flask_babel import format_percent, get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BaseConverter
 
@@ -44,7 +45,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(_template_globals)
     app.jinja_env.filters["localized"] = localized
     app.jinja_env.filters["localized_language"] = localized_language
-    app.jinja_env.filters["number"] = format_decimal
+    app.jinja_env.filters["number"] = number
     app.jinja_env.filters["percent"] = format_percent
 
 
@@ -117,13 +118,33 @@ def localized_language(mapping: Mapping[str, str] | None, lang: str | None = Non
     return DEFAULT_LANGUAGE if mapping.get(DEFAULT_LANGUAGE) else next(iter(mapping))
 
 
+# Formatting is looked up per item on long lists: each locale is parsed once, and a number
+# seen before in a language is not formatted again.
+FORMATTED_NUMBERS = 8192
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def babel_locale(lang: str) -> Locale:
+    return Locale.parse(lang)
+
+
+@lru_cache(maxsize=FORMATTED_NUMBERS)
+def _formatted(value: float, pattern: str | None, lang: str) -> str:
+    return numbers.format_decimal(value, format=pattern, locale=babel_locale(lang))
+
+
+def number(value: float, pattern: str | None = None) -> str:
+    """A number as the reader's language writes it (`pattern`: Babel's, such as "0.00")."""
+    return _formatted(value, pattern, current_language())
+
+
 def country_name(code: str) -> str:
-    return Locale.parse(current_language()).territories.get(code.upper(), code)
+    return babel_locale(current_language()).territories.get(code.upper(), code)
 
 
 def language_name(code: str) -> str:
     """A language's name in the reader's language (`sw` is "Swahili" in English)."""
-    return Locale.parse(current_language()).languages.get(code, code)
+    return babel_locale(current_language()).languages.get(code, code)
 
 
 def switch_language_url(lang: str) -> str:

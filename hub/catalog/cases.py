@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, render_template
 
 from hub import web
+from hub.caching import reader_page
 from hub.catalog import queries as catalog
 from hub.catalog.schemas import CaseFilters
 from hub.security.access import PUBLIC, allow
@@ -12,6 +13,7 @@ bp = Blueprint("cases", __name__, url_prefix="/<lang:lang>/cases", template_fold
 
 @bp.get("")
 @allow(PUBLIC)
+@reader_page
 def index():
     filters = web.parse_args(CaseFilters)
     listing = catalog.case_listing(filters, current_app.config["PER_PAGE"])
@@ -20,6 +22,7 @@ def index():
 
 @bp.get("/<slug:slug>")
 @allow(PUBLIC)
+@reader_page
 def detail(slug: str):
     found = catalog.case_page(slug)
     return render_template("cases/detail.html", case=found.case, related=found.related)

@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import Blueprint, redirect, render_template, url_for
 
+from hub.caching import reader_page
 from hub.catalog import queries as catalog
 from hub.i18n import browser_language
 from hub.security.access import PUBLIC, allow
@@ -21,11 +22,13 @@ def root():
 
 @bp.get("/<lang:lang>/")
 @allow(PUBLIC)
+@reader_page
 def index():
     return render_template("home/index.html", home=catalog.home_page(date.today()))
 
 
 @bp.get("/<lang:lang>/themes/<slug:slug>")
 @allow(PUBLIC)
+@reader_page
 def theme(slug: str):
     return render_template("themes/detail.html", overview=catalog.theme_overview(slug))

@@ -11,16 +11,23 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from hub import vocab
+from hub.caching import per_generation
 from hub.catalog.schemas import CaseFilters, CityFilters
 from hub.cities.models import City, Theme
 from hub.errors import InvalidInput, NotFound
 from hub.exchanges.models import Exchange, ExchangeParticipant
 from hub.extensions import db
-from hub.publishing.models import CaseStudy, CaseText, Speaker, Webinar, case_themes
+from hub.publishing.models import (
+    CaseStudy,
+    CaseText,
+    Speaker,
+    Webinar,
+    WebinarText,
+    case_themes,
+)
 from hub.publishing.states import PublicationState
 from hub.types import check_slug
 
@@ -28,6 +35,22 @@ PUBLISHED = PublicationState.published
 RELATED_CASES = 3
 LATEST_CASES = 5
 HOME_WEBINARS = 3
+# What a card (or a feed entry) shows of each language version; bodies stay in the database.
+CASE_CARD_TEXT = (
+    CaseText.language,
+    CaseText.machine_translated,
+    CaseText.title,
+    CaseText.summary,
+    CaseText.updated_on,
+)
+WEBINAR_CARD_TEXT = (
+    WebinarText.language,
+    WebinarText.machine_translated,
+    WebinarText.series,
+    WebinarText.title,
+    WebinarText.summary,
+    WebinarText.place,
+)
 
 
 # --- Building blocks -----------------------------------------------------------------------
@@ -51,7 +74,7 @@ def case_cards() -> sa.Select:
         .where(CaseStudy.state == PUBLISHED)
         .options(
             joinedload(CaseStudy.lead_city),
-            selectinload(CaseStudy.texts),
+            selectinload(CaseStudy.texts).load_only(*CASE_CARD_TEXT),
             selectinload(CaseStudy.themes),
         )
         .order_by(CaseStudy.published_on.desc(), CaseStudy.id.desc())
@@ -60,7 +83,11 @@ def case_cards() -> sa.Select:
 
 def webinar_cards() -> sa.Select:
     """Published webinars with what a webinar card shows."""
-    return sa.select(Webinar).where(Webinar.state == PUBLISHED).options(selectinload(Webinar.texts))
+    return (
+        sa.select(Webinar)
+        .where(Webinar.state == PUBLISHED)
+        .options(selectinload(Webinar.texts).load_only(*WEBINAR_CARD_TEXT))
+    )
 
 
 def _exchange_cards() -> sa.Select:
@@ -75,12 +102,58 @@ def _all(stmt: sa.Select) -> list:
     return list(db.session.scalars(stmt))
 
 
-def paginate(stmt: sa.Select, page: int, per_page: int) -> Pagination:
-    """One page of results; a page past the last is a NotFound (page 1 may be empty)."""
-    pagination = db.paginate(stmt, page=page, per_page=per_page, error_out=False, count=True)
-    if page > 1 and page > pagination.pages:
+@dataclass
+class Page:
+    """One page of a list, with what a pager shows."""
+
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def prev_num(self) -> int | None:
+        return self.page - 1 if self.has_prev else None
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def next_num(self) -> int | None:
+        return self.page + 1 if self.has_next else None
+
+
+def paginate(
+    stmt: sa.Select, page: int, per_page: int, count: sa.Select | None = None, key: tuple = ()
+) -> Page:
+    """One page of results; a page past the last is a NotFound (page 1 may be empty).
+
+    `count` counts the same rows without the page's joins and ordering; with a `key` naming
+    the list and its filters, it runs once per generation.
+    """
+    if count is None:
+        count = sa.select(sa.func.count()).select_from(
+            stmt.options(lazyload("*")).order_by(None).subquery()
+        )
+    if key:
+        total = per_generation(("count", *key), lambda: db.session.scalar(count) or 0)
+    else:
+        total = db.session.scalar(count) or 0
+    found = Page([], page, per_page, total)
+    if page > 1 and page > found.pages:
         raise NotFound()
-    return pagination
+    offset = (page - 1) * per_page
+    found.items = list(db.session.scalars(stmt.limit(per_page).offset(offset)).unique())
+    return found
 
 
 def all_themes() -> list[Theme]:
@@ -104,7 +177,7 @@ class CaseListing:
     filters: CaseFilters
     themes: list[Theme]  # for the filter form
     years: list[int]  # years in which cases were published, newest first
-    pagination: Pagination
+    pagination: Page
 
 
 def case_listing(filters: CaseFilters, per_page: int) -> CaseListing:
@@ -115,29 +188,34 @@ def case_listing(filters: CaseFilters, per_page: int) -> CaseListing:
     return CaseListing(filters, themes, case_years(), _filtered_cases(filters, per_page))
 
 
-def _filtered_cases(filters: CaseFilters, per_page: int) -> Pagination:
-    stmt = case_cards()
+def _filtered_cases(filters: CaseFilters, per_page: int) -> Page:
+    conditions = []
     if filters.theme:
-        stmt = stmt.where(CaseStudy.themes.any(Theme.slug == filters.theme))
+        conditions.append(CaseStudy.themes.any(Theme.slug == filters.theme))
     if filters.region:
-        stmt = stmt.where(involves_city(City.region == filters.region))
+        conditions.append(involves_city(City.region == filters.region))
     if filters.size:
-        stmt = stmt.where(involves_city(in_size_band(vocab.SIZE_BANDS_BY_SLUG[filters.size])))
+        conditions.append(involves_city(in_size_band(vocab.SIZE_BANDS_BY_SLUG[filters.size])))
     if filters.language:
-        stmt = stmt.where(CaseStudy.texts.any(CaseText.language == filters.language))
+        conditions.append(CaseStudy.texts.any(CaseText.language == filters.language))
     if filters.year:
-        stmt = stmt.where(
+        conditions.append(
             CaseStudy.published_on.between(date(filters.year, 1, 1), date(filters.year, 12, 31))
         )
     if filters.evidence:
-        stmt = stmt.where(CaseStudy.evidence_level == filters.evidence)
-    return paginate(stmt, filters.page, per_page)
+        conditions.append(CaseStudy.evidence_level == filters.evidence)
+    count = sa.select(sa.func.count(CaseStudy.id)).where(CaseStudy.state == PUBLISHED, *conditions)
+    key = ("cases", *sorted(filters.active.items()))
+    return paginate(case_cards().where(*conditions), filters.page, per_page, count, key)
 
 
 def case_years() -> list[int]:
+    """Years in which cases were published, newest first (once per generation)."""
     year = sa.extract("year", CaseStudy.published_on)
     stmt = sa.select(year).where(CaseStudy.state == PUBLISHED).distinct().order_by(year.desc())
-    return [int(found) for found in db.session.scalars(stmt)]
+    return per_generation(
+        ("case years",), lambda: [int(found) for found in db.session.scalars(stmt)]
+    )
 
 
 @dataclass
@@ -148,9 +226,15 @@ class CasePage:
 
 def case_page(slug: str) -> CasePage:
     stmt = (
-        case_cards()
-        .where(CaseStudy.slug == slug)
-        .options(selectinload(CaseStudy.partner_cities), selectinload(CaseStudy.adapted_by))
+        sa.select(CaseStudy)
+        .where(CaseStudy.state == PUBLISHED, CaseStudy.slug == slug)
+        .options(
+            joinedload(CaseStudy.lead_city),
+            selectinload(CaseStudy.texts),
+            selectinload(CaseStudy.themes),
+            selectinload(CaseStudy.partner_cities),
+            selectinload(CaseStudy.adapted_by),
+        )
     )
     case = db.session.scalar(stmt)
     if case is None:
@@ -183,16 +267,18 @@ def related_cases(case: CaseStudy, limit: int = RELATED_CASES) -> list[CaseStudy
 # --- Webinars --------------------------------------------------------------------------------
 
 
-def webinar_listing(page: int, per_page: int) -> Pagination:
+def webinar_listing(page: int, per_page: int) -> Page:
     stmt = webinar_cards().order_by(Webinar.starts_on.desc(), Webinar.id.desc())
-    return paginate(stmt, page, per_page)
+    count = sa.select(sa.func.count(Webinar.id)).where(Webinar.state == PUBLISHED)
+    return paginate(stmt, page, per_page, count, ("webinars",))
 
 
 def webinar_page(slug: str) -> Webinar:
     stmt = (
-        webinar_cards()
-        .where(Webinar.slug == slug)
+        sa.select(Webinar)
+        .where(Webinar.state == PUBLISHED, Webinar.slug == slug)
         .options(
+            selectinload(Webinar.texts),
             selectinload(Webinar.themes),
             selectinload(Webinar.speakers).joinedload(Speaker.city),
         )
@@ -282,8 +368,11 @@ def theme_overview(slug: str) -> ThemeOverview:
     on_theme = CaseStudy.themes.any(has_theme)
     return ThemeOverview(
         theme=theme,
-        case_count=db.session.scalar(
-            sa.select(sa.func.count(CaseStudy.id)).where(on_theme, CaseStudy.state == PUBLISHED)
+        case_count=per_generation(
+            ("theme cases", theme.id),
+            lambda: db.session.scalar(
+                sa.select(sa.func.count(CaseStudy.id)).where(on_theme, CaseStudy.state == PUBLISHED)
+            ),
         ),
         cases=_all(case_cards().where(on_theme).limit(THEME_PAGE_ITEMS)),
         webinars=_all(
@@ -307,19 +396,22 @@ class NetworkCounts:
 
 
 def network_counts() -> NetworkCounts:
-    """The network's figures, in one statement."""
+    """The network's figures, in one statement once per generation."""
 
     def count(column, *conditions) -> sa.ScalarSelect:
         return sa.select(sa.func.count(column)).where(*conditions).scalar_subquery()
 
-    row = db.session.execute(
-        sa.select(
-            count(City.id),
-            count(CaseStudy.id, CaseStudy.state == PUBLISHED),
-            count(Exchange.id),
-        )
-    ).one()
-    return NetworkCounts(*(number or 0 for number in row))
+    def compute() -> NetworkCounts:
+        row = db.session.execute(
+            sa.select(
+                count(City.id),
+                count(CaseStudy.id, CaseStudy.state == PUBLISHED),
+                count(Exchange.id),
+            )
+        ).one()
+        return NetworkCounts(*(number or 0 for number in row))
+
+    return per_generation(("network counts",), compute)
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from flask import Blueprint, current_app, render_template
 
 from hub import web
+from hub.caching import reader_page
 from hub.catalog import queries as catalog
 from hub.catalog.schemas import PageArgs
 from hub.security.access import PUBLIC, allow
@@ -14,6 +15,7 @@ bp = Blueprint(
 
 @bp.get("")
 @allow(PUBLIC)
+@reader_page
 def index():
     args = web.parse_args(PageArgs)
     pagination = catalog.webinar_listing(args.page, current_app.config["PER_PAGE"])
@@ -22,5 +24,6 @@ def index():
 
 @bp.get("/<slug:slug>")
 @allow(PUBLIC)
+@reader_page
 def detail(slug: str):
     return render_template("webinars/detail.html", webinar=catalog.webinar_page(slug))

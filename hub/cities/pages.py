@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from hub import web
+from hub.caching import reader_page
 from hub.catalog import queries as catalog
 from hub.catalog.schemas import CityFilters
 from hub.cities import contact, profiles
@@ -30,6 +31,7 @@ bp = Blueprint("cities", __name__, url_prefix="/<lang:lang>/cities", template_fo
 
 @bp.get("")
 @allow(PUBLIC)
+@reader_page
 def index():
     filters = web.parse_args(CityFilters)
     cities = catalog.city_listing(filters)
@@ -38,6 +40,7 @@ def index():
 
 @bp.get("/<slug:slug>")
 @allow(PUBLIC)
+@reader_page
 def detail(slug: str):
     found = catalog.city_page(slug)
     return render_template(
