@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
@@ -32,21 +32,19 @@ def listing(items) -> str:
     return format_list([str(item) for item in items], locale=current_language())
 
 
-def event_when(webinar: Webinar) -> str:
-    """When a webinar took place, as precisely as the record knows, with its time zone."""
+def event_when(webinar: Webinar, say_missing_time: bool = False) -> str:
+    """When a webinar took place, as precisely as the record knows. A time zone is named only
+    with a start time; `say_missing_time` adds that the start time was not recorded."""
     locale = current_language()
-    zone = ZoneInfo(webinar.timezone)
     if webinar.date_precision == "month":
         return babel_dates.format_skeleton("yMMMM", webinar.starts_on, locale=locale)
     if webinar.starts_at is not None:
+        zone = ZoneInfo(webinar.timezone)
         return babel_dates.format_datetime(webinar.starts_at, "full", tzinfo=zone, locale=locale)
-    noon = datetime.combine(webinar.starts_on, time(12), tzinfo=zone)
-    zone_name = babel_dates.get_timezone_name(noon, "long", locale=locale)
-    return _(
-        "%(date)s (%(zone)s; start time not recorded)",
-        date=babel_dates.format_date(webinar.starts_on, "full", locale=locale),
-        zone=zone_name,
-    )
+    day = babel_dates.format_date(webinar.starts_on, "full", locale=locale)
+    if say_missing_time:
+        return _("%(date)s (start time not recorded)", date=day)
+    return day
 
 
 def init_app(app: Flask) -> None:

@@ -21,7 +21,9 @@ bp = Blueprint("sitemap", __name__)
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 XHTML = "http://www.w3.org/1999/xhtml"
 # Public pages without a record of their own.
-LISTINGS = ("home.index", "cases.index", "webinars.index", "cities.index", "exchanges.board")
+LISTINGS = (
+    "home.index", "home.themes", "cases.index", "webinars.index", "cities.index", "exchanges.board",
+)  # fmt: skip
 _PART = re.compile(r"<(?:([a-zA-Z_][\w]*)(?:\((.*?)\))?:)?(\w+)>")
 
 

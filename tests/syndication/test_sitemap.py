@@ -22,7 +22,7 @@ def public_pages(app, cases, webinars) -> list[str]:
     with app.app_context():
         cities = list(db.session.scalars(sa.select(City.slug)))
         themes = list(db.session.scalars(sa.select(Theme.slug)))
-    pages = ["/", "/cases", "/webinars", "/cities", "/exchanges"]
+    pages = ["/", "/themes", "/cases", "/webinars", "/cities", "/exchanges"]
     pages += [f"/cases/{case.slug}" for case in cases]
     pages += [f"/webinars/{webinar.slug}" for webinar in webinars]
     pages += [f"/cities/{slug}" for slug in cities] + [f"/themes/{slug}" for slug in themes]
