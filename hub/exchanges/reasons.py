@@ -18,6 +18,7 @@ from babel import Locale
 from babel.lists import format_list
 from flask import g
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from hub.cities.models import City, Theme
@@ -25,6 +26,30 @@ from hub.exchanges.models import ExchangeRequest
 from hub.exchanges.phrases import theme_in_a_sentence
 from hub.extensions import db
 from hub.i18n import current_language
+
+# What the two cities share, said to the requesting city, naming it, and once it is named.
+CLAUSES = {
+    "no_shared_language": (
+        _l("shares no working language with your city"),
+        _l("shares no working language with %(city)s"),
+        _l("shares no working language with %(city)s"),  # always said first
+    ),
+    "same_country": (
+        _l("is in your country"),
+        _l("is in the same country as %(city)s"),
+        _l("is in the same country"),
+    ),
+    "same_region": (
+        _l("is in your region"),
+        _l("is in the same region as %(city)s"),
+        _l("is in the same region"),
+    ),
+    "earlier_relation": (
+        _l("has worked with your city before"),
+        _l("has worked with %(city)s before"),
+        _l("has worked with it before"),
+    ),
+}
 
 
 def _theme_names() -> dict[str, dict]:
@@ -127,8 +152,8 @@ def _fit(facts: dict[str, Any], other: str | None, lang: str) -> str:
     """What the city shares with the requesting city: languages, place, an earlier exchange.
     A named requesting city is named once; later clauses refer back to it."""
     parts = []
-    named = False
     shared = facts["shared_languages"]
+    said = [] if shared else ["no_shared_language"]
     if shared:
         names = Locale.parse(lang).languages
         spoken = format_list([names.get(code, code) for code in shared], locale=lang)
@@ -137,32 +162,20 @@ def _fit(facts: dict[str, Any], other: str | None, lang: str) -> str:
                 "works in %(languages)s", "works in %(languages)s", len(shared), languages=spoken
             )
         )
-    elif other is None:
-        parts.append(_("shares no working language with your city"))
-    else:
-        parts.append(_("shares no working language with %(city)s", city=other))
-        named = True
     if facts["same_country"]:
-        if other is None:
-            parts.append(_("is in your country"))
-        elif named:
-            parts.append(_("is in the same country"))
-        else:
-            parts.append(_("is in the same country as %(city)s", city=other))
-            named = True
+        said.append("same_country")
     elif facts["same_region"]:
-        if other is None:
-            parts.append(_("is in your region"))
-        elif named:
-            parts.append(_("is in the same region"))
-        else:
-            parts.append(_("is in the same region as %(city)s", city=other))
-            named = True
+        said.append("same_region")
     if facts["earlier_relation"]:
+        said.append("earlier_relation")
+    named = False
+    for fact in said:
+        yours, naming, again = CLAUSES[fact]
         if other is None:
-            parts.append(_("has worked with your city before"))
+            parts.append(str(yours))
         elif named:
-            parts.append(_("has worked with it before"))
+            parts.append(str(again))
         else:
-            parts.append(_("has worked with %(city)s before", city=other))
+            parts.append(str(naming) % {"city": other})
+            named = True
     return _("It %(facts)s.", facts=format_list(parts, locale=lang))

@@ -140,4 +140,3 @@ def test_your_region_for_the_city_the_requesting_citys_name_for_staff(site):  # 
     assert "is in the same region as Zanzibar" in board and "your region" not in board
     arabic = text(staff.post("/ar/exchanges/rounds", data={"dry_run": "1"}))
     assert "منطقتكم" not in arabic
-
