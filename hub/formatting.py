@@ -41,33 +41,34 @@ def listing(items) -> str:
     return format_list([str(item) for item in items], locale=current_language())
 
 
-def event_when(webinar: Webinar) -> str:
-    """When a webinar took place, as precisely as the record knows, with its time zone."""
+def event_when(webinar: Webinar, say_missing_time: bool = False) -> str:
+    """When a webinar took place, as precisely as the record knows. A time zone is named only
+    with a start time; `say_missing_time` adds that the start time was not recorded."""
     return _event_when(
         webinar.starts_on,
         webinar.start_time,
         webinar.timezone,
         webinar.date_precision,
+        say_missing_time,
         current_language(),
     )
 
 
 @lru_cache(maxsize=FORMATTED_DATES)
-def _event_when(day: date, start: time | None, timezone: str, precision: str, lang: str) -> str:
+def _event_when(
+    day: date, start: time | None, timezone: str, precision: str, say_missing: bool, lang: str
+) -> str:
     locale = babel_locale(lang)
-    zone = ZoneInfo(timezone)
     if precision == "month":
         return babel_dates.format_skeleton("yMMMM", day, locale=locale)
     if start is not None:
+        zone = ZoneInfo(timezone)
         starts_at = datetime.combine(day, start, tzinfo=zone)
         return babel_dates.format_datetime(starts_at, "full", tzinfo=zone, locale=locale)
-    noon = datetime.combine(day, time(12), tzinfo=zone)
-    zone_name = babel_dates.get_timezone_name(noon, "long", locale=locale)
-    return _(
-        "%(date)s (%(zone)s; start time not recorded)",
-        date=babel_dates.format_date(day, "full", locale=locale),
-        zone=zone_name,
-    )
+    formatted = babel_dates.format_date(day, "full", locale=locale)
+    if say_missing:
+        return _("%(date)s (start time not recorded)", date=formatted)
+    return formatted
 
 
 def init_app(app: Flask) -> None:

@@ -16,6 +16,7 @@ from tests.walk import ask_and_match, make_site, more_content, routes, urls
 READERS = {
     "home.root": None,
     "home.index": None,
+    "home.themes": None,
     "home.theme": None,
     "cases.index": None,
     "cases.detail": None,

@@ -27,6 +27,12 @@ def index():
     return render_template("home/index.html", home=catalog.home_page(date.today()))
 
 
+@bp.get("/<lang:lang>/themes")
+@allow(PUBLIC)
+def themes():
+    return render_template("themes/index.html", entries=catalog.theme_index())
+
+
 @bp.get("/<lang:lang>/themes/<slug:slug>")
 @allow(PUBLIC)
 @reader_page

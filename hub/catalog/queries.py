@@ -389,6 +389,29 @@ def theme_overview(slug: str) -> ThemeOverview:
 
 
 @dataclass
+class ThemeEntry:
+    theme: Theme
+    cases: int  # published case studies on the theme
+
+
+def theme_index() -> list[ThemeEntry]:
+    """Every theme in the list's order with its published case studies counted: one statement."""
+    published = (
+        sa.select(case_themes.c.theme_id, sa.func.count().label("cases"))
+        .join(CaseStudy, CaseStudy.id == case_themes.c.case_id)
+        .where(CaseStudy.state == PUBLISHED)
+        .group_by(case_themes.c.theme_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        sa.select(Theme, sa.func.coalesce(published.c.cases, 0))
+        .outerjoin(published, published.c.theme_id == Theme.id)
+        .order_by(Theme.position, Theme.id)
+    )
+    return [ThemeEntry(theme, cases) for theme, cases in rows]
+
+
+@dataclass
 class NetworkCounts:
     cities: int
     cases: int

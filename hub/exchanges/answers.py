@@ -10,7 +10,7 @@ from hub.cities.models import City
 from hub.exchanges import access, network
 from hub.exchanges.lifecycle import Round
 from hub.exchanges.models import ExchangeRequest, MatchProposal
-from hub.exchanges.reasons import reason
+from hub.exchanges.reasons import addressee, reason
 from hub.exchanges.schemas import (
     HistoryOut,
     OfferOut,
@@ -93,20 +93,30 @@ def offer_out(found: ExchangeRequest, proposal: MatchProposal, user: Any) -> Req
     )
 
 
-def suggestion_out(proposal: matching.Proposal, cities: dict[int, City]) -> SuggestionOut:
+def suggestion_out(
+    proposal: matching.Proposal, cities: dict[int, City], requester: City | None = None
+) -> SuggestionOut:
+    """`requester`: the requesting city, named in the reason; None says "your"."""
     mentor = cities[proposal.mentor_id]
     return SuggestionOut(
         city=mentor.slug,
         score=proposal.score,
         rank=proposal.rank,
         factors=proposal.breakdown,
-        reason=reason(mentor, proposal.facts),
+        facts=proposal.facts,
+        reason=reason(mentor, proposal.facts, requester),
     )
 
 
-def suggestions_out(found: ExchangeRequest, proposals: Iterable[matching.Proposal]) -> Suggestions:
+def suggestions_out(
+    found: ExchangeRequest, proposals: Iterable[matching.Proposal], user: Any = None
+) -> Suggestions:
+    """The suggestions as `user` reads them; None (the command line) reads as staff."""
     cities = network.cities_by_id()
-    return Suggestions(request=found.id, suggestions=[suggestion_out(p, cities) for p in proposals])
+    named = addressee(found, user)
+    return Suggestions(
+        request=found.id, suggestions=[suggestion_out(p, cities, named) for p in proposals]
+    )
 
 
 def round_out(done: Round, dry_run: bool) -> RoundOut:
@@ -114,11 +124,12 @@ def round_out(done: Round, dry_run: bool) -> RoundOut:
     proposals = []
     for proposal in done.result.assignments:
         stored = done.stored.get(proposal.request_id)
+        requester = done.requests[proposal.request_id].city  # staff read a round: name it
         proposals.append(
             RoundProposalOut(
                 request=proposal.request_id,
                 id=stored.id if stored is not None else None,
-                **suggestion_out(proposal, cities).model_dump(),
+                **suggestion_out(proposal, cities, requester).model_dump(),
             )
         )
     return RoundOut(

@@ -127,7 +127,7 @@ def withdraw_request(request_id: int):
 def suggestions(request_id: int):
     """The best mentors now; they name other candidates, so only the requesting city and staff."""
     found = access.planned(request_id)
-    answer = answers.suggestions_out(found, network.suggestions(found))
+    answer = answers.suggestions_out(found, network.suggestions(found), _actor())
     return jsonify(answers.dump(answer))
 
 

@@ -1,4 +1,5 @@
-"""Mail about peer exchanges: when staff put a proposal to two cities, both focal points hear.
+"""Mail about peer exchanges: when staff put a proposal to two cities, both focal points hear,
+with the reasons for the proposal.
 
 Each message is in the reader's own language and links to the request's page. The lifecycle
 queues it with the step (`hub.mail.send`); it goes out only if the step's transaction commits.
@@ -13,6 +14,7 @@ from flask_babel import gettext as _
 from hub import mail, web
 from hub.accounts.models import Role, User
 from hub.exchanges.models import MatchProposal
+from hub.exchanges.reasons import reason
 from hub.extensions import db
 
 
@@ -30,6 +32,7 @@ def tell_cities(proposal: MatchProposal) -> None:
     )
     for person in people:
         lang = person.preferred_language
+        named = None if person.city_id == found.city_id else found.city  # "your" to the asker
         with force_locale(lang):
             link = _link(found.id, lang)
             mail.send(
@@ -37,9 +40,10 @@ def tell_cities(proposal: MatchProposal) -> None:
                 _("A peer exchange awaits your city's decision"),
                 _(
                     "The network proposes %(mentor)s as the mentor city for the request of "
-                    "%(city)s. Open the request to accept or decline:\n\n%(link)s",
+                    "%(city)s. %(reason)s\n\nOpen the request to accept or decline:\n\n%(link)s",
                     mentor=proposal.mentor_city.display_name(lang),
                     city=found.city.display_name(lang),
+                    reason=reason(proposal.mentor_city, proposal.facts, named),
                     link=link,
                 ),
             )

@@ -18,7 +18,7 @@ from hub.catalog import queries as catalog
 from hub.errors import HubError, InvalidInput, StepRefused
 from hub.exchanges import access, board, lifecycle, network, states
 from hub.exchanges.forms import ChangeForm, ReportForm, RequestForm, RoundForm, StepForm
-from hub.exchanges.reasons import reason
+from hub.exchanges.reasons import addressee, reason
 from hub.exchanges.schemas import BoardQuery
 from hub.exchanges.states import ProposalState, RequestStatus, Step, allowed_steps
 from hub.forms import options
@@ -186,6 +186,7 @@ def detail(request_id: int):
         choices=choices,
         cities=network.cities_by_id(),
         reason=reason,
+        named=addressee(found, current_user),
         step_form=StepForm(),
         change_form=ChangeForm(),
         report_form=ReportForm(formdata=None),

@@ -293,7 +293,15 @@ class SuggestionOut(Schema):
     factors: dict[str, dict[str, float]] = Field(
         description="value, weight and contribution per factor; contributions sum to the score."
     )
-    reason: str = Field(description="Why this city, in one sentence in the reader's language.")
+    facts: dict[str, Any] = Field(
+        description="The facts behind the reason, for machines: case studies on the themes by "
+        "evidence level, exchanges mentored, themes covered, shared languages, same region or "
+        "country, an earlier relationship."
+    )
+    reason: str = Field(
+        description="Why this city, in two short sentences in the reader's language; they "
+        "name the requesting city unless the reader speaks for it."
+    )
 
 
 class Suggestions(Schema):

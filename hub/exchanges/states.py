@@ -108,7 +108,7 @@ WHY_NOT = {
     "no_earlier_relation": _l("no earlier relationship"),
     "smaller_city": _l("a smaller city"),
     "busier_mentor": _l("already mentoring more cities"),
-    "not_more_experienced": _l("not more experienced than your city on these themes"),
+    "not_more_experienced": _l("not more experienced than the requesting city on these themes"),
     "no_capacity": _l("no capacity left"),
     "no_capacity_left_in_round": _l("its free places went to other requests in this round"),
     "best_candidate_taken_in_round": _l("the best candidate went to another request"),

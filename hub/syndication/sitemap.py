@@ -24,6 +24,7 @@ XHTML = "http://www.w3.org/1999/xhtml"
 # Public pages without a record of their own.
 LISTINGS = (
     "home.index",
+    "home.themes",
     "cases.index",
     "webinars.index",
     "cities.index",

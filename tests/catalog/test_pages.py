@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date, time
 
 import pytest
 from markupsafe import escape
@@ -10,6 +11,7 @@ from markupsafe import escape
 from hub.cities.models import City, Theme
 from hub.exchanges.models import Exchange
 from hub.extensions import db
+from hub.formatting import event_when
 from hub.i18n import LANGUAGES
 from hub.publishing.models import CaseStudy, Webinar
 
@@ -148,9 +150,27 @@ def test_webinar_date_is_formatted_for_the_reader(client, lang, expected):
     assert expected in body
 
 
-def test_webinar_date_names_its_time_zone_and_what_is_unknown(client):
+def test_webinar_date_without_a_start_time_names_no_time_zone(client):
+    """A time zone belongs to a start time: a record without one shows the day alone."""
     body = get(client, "/en/webinars/together-for-safety-2022-protecting-local-democracies")
-    assert "Central European Standard Time; start time not recorded" in body
+    assert "Thursday, March 17, 2022 (start time not recorded)" in body
+    listing = get(client, "/en/webinars")
+    assert "Thursday, March 17, 2022</bdi>" in listing
+    for page in (body, listing):
+        assert "Central European" not in page and "Time;" not in page
+
+
+def test_webinar_date_with_a_start_time_names_its_time_zone(content_app):
+    webinar = Webinar(
+        starts_on=date(2022, 3, 17),
+        start_time=time(15, 0),
+        timezone="Europe/Copenhagen",
+        date_precision="day",
+    )
+    with content_app.test_request_context("/en/"):
+        said = event_when(webinar)
+    assert said.startswith("Thursday, March 17, 2022") and "3:00" in said
+    assert "Central European Standard Time" in said
 
 
 def test_updated_case_shows_both_dates(client):

@@ -26,6 +26,7 @@ PAGES = [
     "/en/cities",
     "/en/cities?region=africa&size=small",
     "/en/cities/mombasa",
+    "/en/themes",
     "/en/themes/youth",
     "/en/search?q=mombasa",
     "/en/search?q=youth&kind=case&region=africa",

@@ -22,7 +22,7 @@ def public_pages(app, cases, webinars) -> list[str]:
     with app.app_context():
         cities = list(db.session.scalars(sa.select(City.slug)))
         themes = list(db.session.scalars(sa.select(Theme.slug)))
-    pages = ["/", "/cases", "/webinars", "/cities", "/network", "/exchanges"]
+    pages = ["/", "/themes", "/cases", "/webinars", "/cities", "/network", "/exchanges"]
     pages += ["/about", "/contact", "/privacy"]
     pages += [f"/cases/{case.slug}" for case in cases]
     pages += [f"/webinars/{webinar.slug}" for webinar in webinars]
