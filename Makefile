@@ -7,7 +7,7 @@ FLASK := $(BIN)/flask --app hub
 # The secret key `make run` generates on first run; production sets HUB_SECRET_KEY itself.
 SECRET_FILE := instance/secret_key
 
-.PHONY: run test browser install install-test translations lint extract-messages update-catalogs clean bench-search bench-matching eval-search
+.PHONY: run test browser install install-test translations lint extract-messages update-catalogs clean bench-search bench-matching bench-pages eval-search
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -79,6 +79,12 @@ eval-search: install
 bench-matching: install
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/matching.py $(BENCH_ARGS)
+
+# Pages at network scale (20,000 cases, 500 cities) through gunicorn against a static file,
+# on SQLite and PostgreSQL (README, "Speed"); BENCH_ARGS="--quick" for a short run.
+bench-pages: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) instance
