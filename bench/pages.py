@@ -13,7 +13,7 @@ real migrations and the index with `search reindex`, and prints for each route:
   by Flask in the same run;
 then the targets of the page-speed issue, met or not. `--check-growth` also counts statements on a
 network a tenth the size; `--nodes 2` runs two gunicorn nodes with their own search followers
-on one PostgreSQL and Redis (bench/nodes.py). The machine is shared: compare ratios within one
+on one PostgreSQL and Redis (bench/two_nodes.py). The machine is shared: compare ratios within one
 run, not figures across runs.
 """
 
@@ -300,9 +300,9 @@ def main() -> None:
             loaded = under_load(site, paths, seconds, args.port)
             report(backend, made, paths, local, loaded, small)
             if args.nodes == 2 and backend == "postgresql":
-                from bench import nodes
+                from bench import two_nodes
 
-                nodes.run(site, args.port + 10, quick=args.quick)
+                two_nodes.run(site, args.port + 10, quick=args.quick)
         finally:
             site.close()
 
