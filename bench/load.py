@@ -62,8 +62,8 @@ async def _drive(
                     async with session.get(url, allow_redirects=False) as response:
                         await response.read()
                         ok = response.status == 200
-                except aiohttp.ClientError:
-                    ok = False
+                except (TimeoutError, aiohttp.ClientError):
+                    ok = False  # refused, cut, or no answer within TIMEOUT
                 if ok:
                     latencies.append((time.perf_counter() - sent) * 1000)
                 else:
