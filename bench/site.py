@@ -121,6 +121,7 @@ class Site:
                 "focal": accounts.issue_token(focal),
             }
             db.session.commit()
+            db.session.remove()  # no transaction left open while the index is built
             db.engine.dispose()
         self.flask("search", "reindex", index_dir=self.work / "search-a")
         for letter in "bcd"[: index_dirs - 1]:  # a node's own copy, as a new node would take one
