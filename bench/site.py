@@ -30,7 +30,7 @@ POSTGRES = "postgresql://postgres@127.0.0.1:5432"
 PASSWORD = "a long bench passphrase 2026"
 STAFF_EMAIL = "staff@bench.example.org"
 FOCAL_EMAIL = "focal@bench.example.org"
-STARTUP_TIMEOUT = 60  # seconds for gunicorn to answer its first request
+STARTUP_TIMEOUT = 180  # seconds for gunicorn to answer its first request (slow on a busy machine)
 
 
 @dataclass
