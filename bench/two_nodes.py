@@ -35,10 +35,17 @@ def _call(method: str, url: str, token: str, body: dict | None = None, etag: str
         return (json.loads(raw) if raw else None), answer.headers.get("ETag", "")
 
 
-def _found(node: Node, word: str) -> bool:
+def _found(node: Node, word: str) -> bool | None:
+    """Whether `node`'s search finds `word`; None while it answers 503 (its index unavailable
+    for a moment, as while the follower swaps it in)."""
     url = f"{node.url}/api/v1/search?q={quote(word)}&lang=en"
-    with urllib.request.urlopen(url, timeout=30) as answer:
-        return json.load(answer)["total"] > 0
+    try:
+        with urllib.request.urlopen(url, timeout=30) as answer:
+            return json.load(answer)["total"] > 0
+    except urllib.error.HTTPError as error:
+        if error.code == 503:
+            return None
+        raise
 
 
 def _until(node: Node, word: str, present: bool, since: float) -> float:
