@@ -123,9 +123,8 @@ class Site:
             db.session.commit()
             db.session.remove()  # no transaction left open while the index is built
             db.engine.dispose()
-        self.flask("search", "reindex", index_dir=self.work / "search-a")
-        for letter in "bcd"[: index_dirs - 1]:  # a node's own copy, as a new node would take one
-            shutil.copytree(self.work / "search-a", self.work / f"search-{letter}")
+        for letter in "ab"[:index_dirs]:  # each node builds its own index, as a new node does
+            self.flask("search", "reindex", index_dir=self.work / f"search-{letter}")
         return self.made
 
     # --- Processes -----------------------------------------------------------------------------
