@@ -10,7 +10,7 @@ FLASK := HUB_INSTANCE_PATH="$(abspath $(INSTANCE))" $(BIN)/flask --app hub
 # HUB_SECRET_KEY is unset; production sets HUB_SECRET_KEY.
 SECRET_FILE := $(INSTANCE)/secret_key
 
-.PHONY: run admin flask test browser install install-test translations lint extract-messages update-catalogs clean bench-search bench-matching bench-nodes eval-search
+.PHONY: run admin flask test browser install install-test translations lint extract-messages update-catalogs clean bench-search bench-matching bench-pages eval-search
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -89,12 +89,6 @@ update-catalogs: extract-messages
 bench-search: install
 	$(BIN)/python bench/search.py $(BENCH_ARGS)
 
-# Two nodes (gunicorn and a search follower each, own index folders) on one database: how long a
-# case published through one takes to be found through the other (BENCH_ARGS="--database-url ...").
-bench-nodes: install
-	$(BIN)/pip install --quiet -e '.[bench]'
-	$(BIN)/python bench/nodes.py $(BENCH_ARGS)
-
 # Relevance on the judged queries of tests/relevance/: MRR, recall and nDCG at 10 per language,
 # for the hub and for SQLite FTS5 on the same documents, and the worst queries.
 eval-search: install
@@ -104,6 +98,12 @@ eval-search: install
 bench-matching: install
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python bench/matching.py $(BENCH_ARGS)
+
+# Pages at network scale (20,000 cases, 500 cities) through gunicorn against a static file,
+# on SQLite and PostgreSQL (README, "Speed"); BENCH_ARGS="--quick" for a short run.
+bench-pages: install
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/pages.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) $(INSTANCE)

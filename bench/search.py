@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import sqlite3
 import statistics
 import sys
@@ -32,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
 
+from bench.corpus import LANGS, sample_words, vocabularies  # noqa: E402
 from hub import create_app, search  # noqa: E402
 from hub.cities.models import City  # noqa: E402
 from hub.content import files as content_files  # noqa: E402
@@ -43,29 +43,10 @@ from hub.search.schema import QUERY_BOOSTS, QUERY_FIELDS  # noqa: E402
 from hub.vocab import REGIONS  # noqa: E402
 
 SEED = 20261121
-LANGS = ("en", "ar", "fr", "es")
-WORD = re.compile(r"[^\W\d_]{3,}")
 INCREMENTAL_SAMPLES = 40
 
 
 # Corpus ------------------------------------------------------------------------------------------
-
-
-def vocabularies() -> dict[str, list[str]]:
-    """Each language's words from the content files, most frequent first (a Zipf-like sample)."""
-    counts: dict[str, dict[str, int]] = {lang: {} for lang in LANGS}
-    for path in (ROOT / "content").rglob("*.md"):
-        match = re.search(r"\.(en|ar|fr|es)\.md$", path.name)
-        lang = match[1] if match else "en"
-        for word in WORD.findall(path.read_text(encoding="utf-8")):
-            counts[lang][word.lower()] = counts[lang].get(word.lower(), 0) + 1
-    return {lang: sorted(words, key=lambda w: -words[w]) for lang, words in counts.items()}
-
-
-def sample_words(rng: random.Random, words: list[str], count: int) -> list[str]:
-    # Index by a Pareto draw so common words recur and rare ones stay rare, as in real text.
-    top = len(words) - 1
-    return [words[min(top, int(rng.paretovariate(1.1)) - 1)] for _ in range(count)]
 
 
 def generate(size: int, vocab: dict[str, list[str]]) -> None:

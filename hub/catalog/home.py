@@ -29,6 +29,7 @@ def index():
 
 @bp.get("/<lang:lang>/themes")
 @allow(PUBLIC)
+@reader_page
 def themes():
     return render_template("themes/index.html", entries=catalog.theme_index())
 
