@@ -127,6 +127,15 @@ def _feedback(rating: int | None) -> float | None:
 
 def build_network() -> matching.Network:
     """Cities with their free capacity, and what each shows per theme."""
+    return matching.Network(*network_data())
+
+
+def forget() -> None:
+    """Nothing cached: the next network is read from the database."""
+
+
+def network_data() -> tuple[list[matching.City], list[matching.Evidence]]:
+    """The plain cities and evidence the network is built from."""
     used = active_exchanges()
     cities = db.session.scalars(sa.select(City).order_by(City.id)).all()
     plain = [
@@ -157,7 +166,7 @@ def build_network() -> matching.Network:
         evidence += [
             matching.Evidence(mentor_id, theme, "exchange", feedback=feedback) for theme in themes
         ]
-    return matching.Network(plain, evidence)
+    return plain, evidence
 
 
 def relations(city_ids: Iterable[int]) -> dict[int, frozenset[int]]:
