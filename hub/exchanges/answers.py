@@ -105,12 +105,13 @@ def suggestion_out(proposal: matching.Proposal, cities: dict[int, City]) -> Sugg
 
 
 def suggestions_out(found: ExchangeRequest, proposals: Iterable[matching.Proposal]) -> Suggestions:
-    cities = network.cities_by_id()
+    proposals = list(proposals)
+    cities = network.cities_by_id(p.mentor_id for p in proposals)
     return Suggestions(request=found.id, suggestions=[suggestion_out(p, cities) for p in proposals])
 
 
 def round_out(done: Round, dry_run: bool) -> RoundOut:
-    cities = network.cities_by_id()
+    cities = network.cities_by_id(p.mentor_id for p in done.result.assignments)
     proposals = []
     for proposal in done.result.assignments:
         stored = done.stored.get(proposal.request_id)
