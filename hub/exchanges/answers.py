@@ -93,15 +93,20 @@ def offer_out(found: ExchangeRequest, proposal: MatchProposal, user: Any) -> Req
     )
 
 
-def suggestion_out(proposal: matching.Proposal, cities: dict[int, City]) -> SuggestionOut:
+def _suggestion(proposal: matching.Proposal, cities: dict[int, City]) -> dict[str, Any]:
+    """The fields of a suggested mentor, shared by suggestions and rounds."""
     mentor = cities[proposal.mentor_id]
-    return SuggestionOut(
-        city=mentor.slug,
-        score=proposal.score,
-        rank=proposal.rank,
-        factors=proposal.breakdown,
-        reason=reason(mentor, proposal.facts),
-    )
+    return {
+        "city": mentor.slug,
+        "score": proposal.score,
+        "rank": proposal.rank,
+        "factors": proposal.breakdown,
+        "reason": reason(mentor, proposal.facts),
+    }
+
+
+def suggestion_out(proposal: matching.Proposal, cities: dict[int, City]) -> SuggestionOut:
+    return SuggestionOut(**_suggestion(proposal, cities))
 
 
 def suggestions_out(found: ExchangeRequest, proposals: Iterable[matching.Proposal]) -> Suggestions:
@@ -119,7 +124,7 @@ def round_out(done: Round, dry_run: bool) -> RoundOut:
             RoundProposalOut(
                 request=proposal.request_id,
                 id=stored.id if stored is not None else None,
-                **suggestion_out(proposal, cities).model_dump(),
+                **_suggestion(proposal, cities),
             )
         )
     return RoundOut(
