@@ -4,30 +4,16 @@ next suggestions, and a page view after the first reads no cases, expertise or e
 
 from __future__ import annotations
 
-import pytest
 import sqlalchemy as sa
 
-from hub.accounts import operations as accounts
 from hub.extensions import db
-from tests.conftest import PASSWORD, PEOPLE, _dispose, app_with_people
-from tests.exchanges.test_exchange_api import REPORT, call, create, under_way
+from tests.conftest import PASSWORD
+from tests.exchanges.test_exchange_api import REPORT, call, create, site, under_way
 
 BASE = "/api/v1/exchange-requests"
+__all__ = ["site"]  # the exchange API tests' site: people with API tokens
 # What only building the network reads: a view served from the cache reads none of them.
 NETWORK_TABLES = ("case_themes", "city_expertise", "exchange_participants")
-
-
-@pytest.fixture
-def site(database):
-    app = app_with_people(database, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False)
-    with app.app_context():
-        tokens = {
-            name: accounts.issue_token(accounts.find_user(f"{name}@example.org")) for name in PEOPLE
-        }
-        db.session.commit()
-    app.config["test_tokens"] = tokens
-    yield app
-    _dispose(app)
 
 
 def suggested(app, request_id: int) -> dict[str, dict]:
@@ -37,11 +23,18 @@ def suggested(app, request_id: int) -> dict[str, dict]:
     return {item["city"]: item for item in answer.json["suggestions"]}
 
 
+def signed_in(app, name: str):
+    """A browser signed in as `name`'s focal point (forms without their token: Flask-WTF's)."""
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    answer = client.post("/en/login", data={"email": f"{name}@example.org", "password": PASSWORD})
+    assert answer.status_code in (302, 303)
+    return client
+
+
 def mombasa_profile(app, capacity: int) -> None:
     """Mombasa's focal point saves the city's profile with `capacity` mentor places."""
-    client = app.test_client()
-    client.post("/en/login", data={"email": "mombasa@example.org", "password": PASSWORD})
-    saved = client.post(
+    saved = signed_in(app, "mombasa").post(
         "/en/cities/mombasa/edit",
         data={
             "summary_en": "Mombasa is Kenya's oldest city.",
@@ -83,10 +76,7 @@ def test_a_completed_exchange_counts_for_the_mentor_in_the_next_suggestions(site
 
 def test_a_repeat_view_reads_only_what_the_page_shows(site):
     request_id = create(site, status="submitted").json["id"]
-    mentor = site.test_client()
-    mentor.post("/en/login", data={"email": "mombasa@example.org", "password": PASSWORD})
-    requester = site.test_client()
-    requester.post("/en/login", data={"email": "zanzibar@example.org", "password": PASSWORD})
+    mentor, requester = signed_in(site, "mombasa"), signed_in(site, "zanzibar")
     views = {
         "board": lambda: mentor.get("/en/exchanges"),
         "request page": lambda: requester.get(f"/en/exchanges/{request_id}"),
