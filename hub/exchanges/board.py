@@ -119,7 +119,7 @@ def requests_by_status() -> dict[RequestStatus, list[ExchangeRequest]]:
 
 def uncovered_themes(requests: dict[RequestStatus, list[ExchangeRequest]]) -> list[UncoveredTheme]:
     """Themes no city can mentor now: none shows them, or none that does has a free place."""
-    built = network.build_network()
+    built = network.current().network
     free = built.capacity_free > 0
     can = {
         theme for theme, j in built.theme_index.items() if bool((built.offers[:, j] & free).any())

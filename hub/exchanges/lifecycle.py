@@ -26,7 +26,7 @@ from hub.audit import AuditAction
 from hub.cities.models import City, Theme
 from hub.database import utcnow
 from hub.errors import InvalidInput, StepRefused
-from hub.exchanges import access, completion, mail, network
+from hub.exchanges import completion, mail, network
 from hub.exchanges.models import (
     ExchangeReport,
     ExchangeRequest,
@@ -306,9 +306,9 @@ def _decide(proposal: MatchProposal, side: Side | str, decision: Decision, actor
 def _as_mentor(request: ExchangeRequest, mentor: City) -> matching.Proposal:
     """The routine's proposal of `mentor` for `request`, if the hard rules let it mentor now."""
     _lock_city(mentor)
-    for proposal in network.suggestions(request, limit=None):
-        if proposal.mentor_id == mentor.id:
-            return proposal
+    found = network.mentor_proposal(request, mentor.id, network.read([request.city_id]))
+    if found is not None:
+        return found
     raise StepRefused(
         {"city": _l("This city cannot mentor this request now (themes, experience or capacity).")}
     )
@@ -403,17 +403,20 @@ def run_round(actor: User | None, dry_run: bool = False) -> Round:
         sa.select(ExchangeRequest)
         .where(ExchangeRequest.status == S.submitted)
         .order_by(ExchangeRequest.id)
-        .options(*access.with_everything())
+        .options(selectinload(ExchangeRequest.city), selectinload(ExchangeRequest.themes))
         .execution_options(populate_existing=True)
     )
     if not dry_run:  # a round waits for steps on its requests, then offers wait for it
         _sqlite_write_lock()
-        waiting = waiting.with_for_update(**FOR_UPDATE)
+        # What storing a proposal changes: the request's history and proposals.
+        waiting = waiting.with_for_update(**FOR_UPDATE).options(
+            selectinload(ExchangeRequest.history), selectinload(ExchangeRequest.proposals)
+        )
     waiting = db.session.scalars(waiting).all()
     if not dry_run:
         mentors = sa.select(City.id).where(City.mentor_capacity > 0).order_by(City.id)
         db.session.execute(mentors.with_for_update(**FOR_UPDATE))
-    result = network.round_result(list(waiting))
+    result = network.round_result(list(waiting), fresh=not dry_run)
     by_id = {r.id: r for r in waiting}
     stored: dict[int, MatchProposal] = {}
     if not dry_run:

@@ -2,17 +2,21 @@
 and what each can show, the requests as plain data, and the routine's answers.
 
 The network is read in a fixed number of set-based queries, whatever the number of cities, cases
-and exchanges; a page builds it once and passes it on.
+and exchanges, once per generation (`hub.generation`): every page view after the first in a
+generation reads only the generation number and what the page itself shows.
 """
 
 from __future__ import annotations
 
+import threading
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask import current_app
 
-from hub import matching
+from hub import generation, matching
 from hub.cities.models import City, Theme, city_expertise
 from hub.exchanges.models import (
     Exchange,
@@ -34,6 +38,11 @@ from hub.matching.model import EVIDENCE_LEVELS
 from hub.publishing.models import CaseStudy, case_partner_cities, case_themes
 
 SUGGESTIONS_LIMIT = 10
+# The app's cache of snapshots by generation: the current one, and the one before for requests
+# that began before the last write committed.
+CACHE = "hub.exchanges.network"
+CACHED_GENERATIONS = 2
+_LOCK = threading.Lock()
 
 
 def active_exchanges() -> dict[int, int]:
@@ -62,27 +71,37 @@ def _themes_by(link: sa.Table, key: str) -> dict[int, list[str]]:
 
 
 def _case_evidence() -> list[matching.Evidence]:
-    """Each published case's themes, for its lead city and each partner city."""
-    cases = db.session.execute(
-        sa.select(CaseStudy.id, CaseStudy.evidence_level, CaseStudy.lead_city_id)
-        .where(CaseStudy.state == "published")
-        .order_by(CaseStudy.id)
-    ).all()
-    partners: dict[int, list[int]] = defaultdict(list)
-    for case_id, city_id in db.session.execute(
-        sa.select(case_partner_cities.c.case_id, case_partner_cities.c.city_id)
-        .join(City, City.id == case_partner_cities.c.city_id)
-        .order_by(case_partner_cities.c.case_id, City.name)
-    ):
-        partners[case_id].append(city_id)
-    themes = _themes_by(case_themes, "case_id")
+    """Each published case's themes, for its lead city and each partner city: one piece per
+    case, city and theme, counted in the database."""
+    published = CaseStudy.state == "published"
+    lead = (
+        sa.select(CaseStudy.lead_city_id, Theme.slug, CaseStudy.evidence_level, sa.func.count())
+        .join(case_themes, case_themes.c.case_id == CaseStudy.id)
+        .join(Theme, Theme.id == case_themes.c.theme_id)
+        .where(published, CaseStudy.lead_city_id.is_not(None))
+        .group_by(CaseStudy.lead_city_id, Theme.slug, CaseStudy.evidence_level)
+    )
+    partner = (
+        sa.select(
+            case_partner_cities.c.city_id, Theme.slug, CaseStudy.evidence_level, sa.func.count()
+        )
+        .join(CaseStudy, CaseStudy.id == case_partner_cities.c.case_id)
+        .join(case_themes, case_themes.c.case_id == CaseStudy.id)
+        .join(Theme, Theme.id == case_themes.c.theme_id)
+        .where(published)
+        .where(
+            sa.or_(
+                CaseStudy.lead_city_id.is_(None),
+                CaseStudy.lead_city_id != case_partner_cities.c.city_id,
+            )
+        )
+        .group_by(case_partner_cities.c.city_id, Theme.slug, CaseStudy.evidence_level)
+    )
     evidence = []
-    for case_id, level, lead_id in cases:
-        level = level if level in EVIDENCE_LEVELS else "none"
-        cities = [lead_id] if lead_id else []
-        cities += [city_id for city_id in partners[case_id] if city_id != lead_id]
-        for city_id in cities:
-            evidence += [matching.Evidence(city_id, t, "case", level) for t in themes[case_id]]
+    for stmt in (lead, partner):
+        for city_id, slug, level, count in db.session.execute(stmt):
+            level = level if level in EVIDENCE_LEVELS else "none"
+            evidence += [matching.Evidence(city_id, slug, "case", level)] * count
     return evidence
 
 
@@ -125,25 +144,79 @@ def _feedback(rating: int | None) -> float | None:
     return (rating - 1) / (len(RATINGS) - 1) if rating is not None else None
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    """What the routine reads from the database, built together: the network, and every city's
+    earlier partners."""
+
+    network: matching.Network
+    relations: dict[int, frozenset[int]]
+
+
 def build_network() -> matching.Network:
-    """Cities with their free capacity, and what each shows per theme."""
+    """Cities with their free capacity, and what each shows per theme, read now."""
+    return matching.Network(*network_data())
+
+
+def current() -> Snapshot:
+    """The network and relations of the current generation, read once per generation.
+
+    A transaction that has written reads its own uncommitted state and caches nothing; steps that
+    decide on capacity under a lock (`lifecycle`) read with `build_network` instead.
+    """
+    if _has_written():
+        return Snapshot(build_network(), relations(None))
+    cache = current_app.extensions.setdefault(CACHE, {})
+    key = generation.current()
+    found = cache.get(key)
+    if found is None:
+        found = Snapshot(build_network(), relations(None))
+        with _LOCK:
+            cache[key] = found
+            for older in sorted(cache)[:-CACHED_GENERATIONS]:
+                cache.pop(older, None)
+    return found
+
+
+def forget() -> None:
+    """Nothing cached: the next snapshot is read from the database."""
+    current_app.extensions.pop(CACHE, None)
+
+
+def _has_written() -> bool:
+    session = db.session()
+    return bool(
+        session.info.get(generation.COUNTED) or session.new or session.dirty or session.deleted
+    )
+
+
+def _cities() -> list[matching.City]:
     used = active_exchanges()
-    cities = db.session.scalars(sa.select(City).order_by(City.id)).all()
-    plain = [
+    columns = (
+        City.id, City.slug, City.population, City.region, City.country, City.languages,
+        City.mentor_capacity, City.latitude, City.longitude,
+    )  # fmt: skip
+    return [
         matching.City(
-            id=c.id,
-            slug=c.slug,
-            population=c.population,
-            region=c.region,
-            country=c.country,
-            languages=tuple(c.languages),
-            capacity_free=c.mentor_capacity - used.get(c.id, 0),
-            capacity_total=c.mentor_capacity,
-            lat=c.latitude,
-            lon=c.longitude,
+            id=city_id,
+            slug=slug,
+            population=population,
+            region=region,
+            country=country,
+            languages=tuple(languages),
+            capacity_free=capacity - used.get(city_id, 0),
+            capacity_total=capacity,
+            lat=lat,
+            lon=lon,
         )
-        for c in cities
+        for city_id, slug, population, region, country, languages, capacity, lat, lon in (
+            db.session.execute(sa.select(*columns).order_by(City.id))
+        )
     ]
+
+
+def network_data() -> tuple[list[matching.City], list[matching.Evidence]]:
+    """The plain cities and evidence the network is built from, in a few set-based queries."""
     evidence = [
         matching.Evidence(city_id, slug, "expertise")
         for city_id, slug in db.session.execute(
@@ -157,37 +230,43 @@ def build_network() -> matching.Network:
         evidence += [
             matching.Evidence(mentor_id, theme, "exchange", feedback=feedback) for theme in themes
         ]
-    return matching.Network(plain, evidence)
+    return _cities(), evidence
 
 
-def relations(city_ids: Iterable[int]) -> dict[int, frozenset[int]]:
-    """Per city: the cities that took part in an exchange with it (two queries for all)."""
-    wanted = set(city_ids)
-    related: dict[int, set[int]] = {city_id: set() for city_id in wanted}
-    by_exchange: dict[int, set[int]] = defaultdict(set)
-    for exchange_id, city_id in db.session.execute(
-        sa.select(ExchangeParticipant.exchange_id, ExchangeParticipant.city_id).where(
-            ExchangeParticipant.city_id.is_not(None)
-        )
-    ):
-        by_exchange[exchange_id].add(city_id)
-    for ids in by_exchange.values():
-        for city_id in ids & wanted:
-            related[city_id] |= ids
-    together = db.session.execute(
+def relations(city_ids: Iterable[int] | None) -> dict[int, frozenset[int]]:
+    """Per city (every city for None): the cities that took part in an exchange with it, and
+    the mentors its accepted proposals named (two queries for all)."""
+    wanted = None if city_ids is None else set(city_ids)
+    related: dict[int, set[int]] = defaultdict(set)
+    mine, other = sa.orm.aliased(ExchangeParticipant), sa.orm.aliased(ExchangeParticipant)
+    together = (
+        sa.select(mine.city_id, other.city_id)
+        .join(other, other.exchange_id == mine.exchange_id)
+        .where(mine.city_id.is_not(None), other.city_id.is_not(None))
+    )
+    accepted = (
         sa.select(ExchangeRequest.city_id, MatchProposal.mentor_city_id)
         .join(ExchangeRequest, MatchProposal.request_id == ExchangeRequest.id)
-        .where(ExchangeRequest.city_id.in_(wanted), MatchProposal.status == ProposalStatus.accepted)
+        .where(MatchProposal.status == ProposalStatus.accepted)
     )
-    for city_id, mentor_id in together:
-        related[city_id].add(mentor_id)
-    return {city_id: frozenset(ids - {city_id}) for city_id, ids in related.items()}
+    if wanted is not None:
+        together = together.where(mine.city_id.in_(wanted))
+        accepted = accepted.where(ExchangeRequest.city_id.in_(wanted))
+    for stmt in (together, accepted):
+        for city_id, partner_id in db.session.execute(stmt):
+            related[city_id].add(partner_id)
+    cities = related.keys() if wanted is None else wanted
+    return {city_id: frozenset(related[city_id] - {city_id}) for city_id in cities}
 
 
-def plain_requests(requests: Iterable[ExchangeRequest]) -> list[matching.Request]:
-    """The requests as the routine reads them; their themes should be loaded already."""
+def plain_requests(
+    requests: Iterable[ExchangeRequest], known: dict[int, frozenset[int]] | None = None
+) -> list[matching.Request]:
+    """The requests as the routine reads them; their themes should be loaded already.
+    `known`: every city's relations, when the caller has them (`Snapshot.relations`)."""
     requests = list(requests)
-    known = relations(r.city_id for r in requests)
+    if known is None:
+        known = relations(r.city_id for r in requests)
     return [
         matching.Request(
             id=r.id,
@@ -195,29 +274,50 @@ def plain_requests(requests: Iterable[ExchangeRequest]) -> list[matching.Request
             themes=tuple(t.slug for t in r.themes),
             languages=tuple(r.languages),
             format=r.format,
-            relations=known[r.city_id],
+            relations=known.get(r.city_id, frozenset()),
         )
         for r in requests
     ]
 
 
+def read(city_ids: Iterable[int]) -> Snapshot:
+    """The network and the relations of `city_ids` as the database holds them now, for a step
+    that decides on capacity under its locks."""
+    return Snapshot(build_network(), relations(city_ids))
+
+
+def _plain(request: ExchangeRequest, snapshot: Snapshot) -> matching.Request:
+    (plain,) = plain_requests([request], snapshot.relations)
+    return plain
+
+
 def suggestions(
     request: ExchangeRequest,
-    network: matching.Network | None = None,
+    snapshot: Snapshot | None = None,
     limit: int | None = SUGGESTIONS_LIMIT,
 ) -> list[matching.Proposal]:
     """The best mentors for one request now, best first."""
-    network = network or build_network()
-    (plain,) = plain_requests([request])
-    return matching.suggest(plain, network, limit=limit or len(network.cities))
+    snapshot = snapshot or current()
+    plain = _plain(request, snapshot)
+    return matching.suggest(plain, snapshot.network, limit=limit or len(snapshot.network.cities))
+
+
+def mentor_proposal(
+    request: ExchangeRequest, mentor_id: int, snapshot: Snapshot | None = None
+) -> matching.Proposal | None:
+    """The routine's proposal of one mentor for `request` (as in its suggestions), if the hard
+    rules let it mentor now."""
+    snapshot = snapshot or current()
+    found = matching.proposals_of([_plain(request, snapshot)], snapshot.network, mentor_id)
+    return found.get(request.id)
 
 
 def alternatives(
-    request: ExchangeRequest, chosen: matching.Proposal, network: matching.Network | None = None
+    request: ExchangeRequest, chosen: matching.Proposal, snapshot: Snapshot | None = None
 ) -> list[matching.Alternative]:
     """Cities that came close to `chosen` for this request, each with why it was not chosen."""
-    (plain,) = plain_requests([request])
-    return matching.alternatives(plain, network or build_network(), chosen)
+    snapshot = snapshot or current()
+    return matching.alternatives(_plain(request, snapshot), snapshot.network, chosen)
 
 
 def as_plain(proposal: MatchProposal) -> matching.Proposal:
@@ -247,20 +347,21 @@ def offerable(city: City | None, shown: list[ExchangeRequest]) -> dict[int, matc
     ]
     if not candidates:
         return {}
-    network = build_network()
-    found = {}
-    for plain in plain_requests(candidates):
-        for proposal in matching.suggest(plain, network, limit=len(network.cities)):
-            if proposal.mentor_id == city.id:
-                found[plain.id] = proposal
-                break
-    return found
+    snapshot = current()
+    plain = plain_requests(candidates, snapshot.relations)
+    return matching.proposals_of(plain, snapshot.network, city.id)
 
 
-def round_result(waiting: list[ExchangeRequest]) -> matching.RoundResult:
-    """What the routine proposes for the `waiting` requests within capacity."""
-    return matching.run_round(plain_requests(waiting), build_network())
+def round_result(waiting: list[ExchangeRequest], fresh: bool = True) -> matching.RoundResult:
+    """What the routine proposes for the `waiting` requests within capacity; `fresh` reads the
+    network now (a round that stores its proposals), else from the generation's cache."""
+    snapshot = read(r.city_id for r in waiting) if fresh else current()
+    return matching.run_round(plain_requests(waiting, snapshot.relations), snapshot.network)
 
 
-def cities_by_id() -> dict[int, City]:
-    return {c.id: c for c in db.session.scalars(sa.select(City))}
+def cities_by_id(ids: Iterable[int]) -> dict[int, City]:
+    """The cities a page names, by id, in one query."""
+    wanted = set(ids)
+    if not wanted:
+        return {}
+    return {c.id: c for c in db.session.scalars(sa.select(City).where(City.id.in_(wanted)))}

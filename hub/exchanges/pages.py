@@ -163,16 +163,18 @@ def detail(request_id: int):
     planning = access.plans(current_user, found)
     live = found.live_proposal
     suggestions = alternatives = choices = []
-    built = network.build_network()
+    snapshot = network.current()
     if planning and found.status == RequestStatus.submitted:
-        suggestions = network.suggestions(found, built)
+        suggestions = network.suggestions(found, snapshot)
     if planning and live is not None:
-        alternatives = network.alternatives(found, network.as_plain(live), built)
+        alternatives = network.alternatives(found, network.as_plain(live), snapshot)
     elif suggestions:
-        alternatives = network.alternatives(found, suggestions[0], built)
+        alternatives = network.alternatives(found, suggestions[0], snapshot)
     if Step.review in steps:
-        every = network.suggestions(found, built, limit=None)
+        every = network.suggestions(found, snapshot, limit=None)
         choices = [s for s in every if s.mentor_id != live.mentor_city_id]
+    named = [p.mentor_city_id for p in found.proposals]
+    named += [s.mentor_id for s in (*suggestions, *alternatives, *choices)]
     return render_template(
         "exchanges/detail.html",
         found=found,
@@ -184,7 +186,7 @@ def detail(request_id: int):
         suggestions=suggestions,
         alternatives=alternatives,
         choices=choices,
-        cities=network.cities_by_id(),
+        cities=network.cities_by_id(named),
         reason=reason,
         named=addressee(found, current_user),
         step_form=StepForm(),
@@ -353,7 +355,10 @@ def run_round():
     done = lifecycle.run_round(_user(), dry_run=form.is_dry_run())
     if form.is_dry_run():  # nothing was stored
         return render_template(
-            "exchanges/round.html", done=done, cities=network.cities_by_id(), reason=reason
+            "exchanges/round.html",
+            done=done,
+            cities=network.cities_by_id(p.mentor_id for p in done.result.assignments),
+            reason=reason,
         )
     proposed, unmatched = len(done.stored), len(done.result.unmatched)
     flash(

@@ -2,6 +2,7 @@
 
 network = Network(cities, evidence)       # once; arrays over all cities
 suggest(request, network, limit=10)       # best mentors for one request
+proposals_of(requests, network, mentor)   # one mentor's place in each request's suggestions
 run_round(requests, network)              # an optimal assignment within capacity
 """
 
@@ -10,6 +11,7 @@ from hub.matching.assignment import (
     first_come,
     greedy,
     optimal,
+    proposals_of,
     run_round,
     suggest,
 )
@@ -42,6 +44,7 @@ __all__ = [
     "first_come",
     "greedy",
     "optimal",
+    "proposals_of",
     "run_round",
     "suggest",
     "why_not",

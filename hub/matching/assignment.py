@@ -233,3 +233,36 @@ def suggest(
         )
         for i, k in enumerate(order.tolist())
     ]
+
+
+def proposals_of(
+    requests: Iterable[Request],
+    network: Network,
+    mentor_id: int,
+    weights: Weights = DEFAULT_WEIGHTS,
+) -> dict[int, Proposal]:
+    """Per request `mentor_id` may mentor: its proposal as `suggest` with no limit gives it (the
+    same rank and reasons), explained for that one mentor only."""
+    if mentor_id not in network.index:
+        return {}
+    batch = Batch(requests, network)
+    p = eligible_pairs(batch, network, weights)
+    mentor = network.index[mentor_id]
+    bounds = np.searchsorted(p.r, np.arange(len(batch.requests) + 1))
+    found = {}
+    for row in np.unique(p.r[p.m == mentor]).tolist():
+        lo, hi = bounds[row], bounds[row + 1]
+        order = lo + np.lexsort((network.ids[p.m[lo:hi]], -p.score[lo:hi]))
+        i = int(np.nonzero(p.m[order] == mentor)[0][0])
+        top = _row_values(p, int(order[0]), 0)
+        found[batch.requests[row].id] = explain.proposal(
+            batch,
+            network,
+            weights,
+            row,
+            mentor,
+            _row_values(p, int(order[i]), 0),
+            i + 1,
+            best=None if i == 0 else top,
+        )
+    return found

@@ -1,7 +1,10 @@
-"""Query budget: each exchange page and API read runs as many SQL statements with 50 more cities
-and 100 more requests as with the content files alone."""
+"""Query budget: each exchange page and API read runs as many SQL statements with 50 more cities,
+100 more requests, 200 more published cases and 20 more completed exchanges as with the content
+files alone."""
 
 from __future__ import annotations
+
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -9,9 +12,17 @@ import sqlalchemy as sa
 from hub.accounts import operations as accounts
 from hub.cities.models import City, Theme
 from hub.exchanges import lifecycle
-from hub.exchanges.models import ExchangeRequest, ExchangeRequestChange, MatchProposal
+from hub.exchanges.models import (
+    Exchange,
+    ExchangeParticipant,
+    ExchangeRequest,
+    ExchangeRequestChange,
+    MatchProposal,
+)
 from hub.exchanges.states import ProposalStatus, RequestStatus, StaffDecision
 from hub.extensions import db
+from hub.publishing.models import CaseStudy, CaseText
+from hub.publishing.states import PublicationState
 from tests.conftest import PASSWORD, _dispose, app_with_people
 
 REQUEST = {
@@ -41,6 +52,8 @@ def site(database):
         submitted = lifecycle.create_request(
             zanzibar, REQUEST, focal, status=RequestStatus.submitted
         )
+        # A free place left, so the submitted request has suggestions before the data grows too.
+        _city("mombasa").mentor_capacity += 1
         tokens = {
             name: accounts.issue_token(accounts.find_user(f"{name}@example.org"))
             for name in ("zanzibar", "mombasa", "staff")
@@ -60,8 +73,9 @@ def _city(slug: str) -> City:
     return db.session.scalar(sa.select(City).filter_by(slug=slug))
 
 
-def grow(app, cities: int = 50, requests: int = 100) -> None:
-    """More cities, mentoring on the content's themes, and their requests in every state."""
+def grow(app, cities: int = 50, requests: int = 100, cases: int = 200, exchanges: int = 20) -> None:
+    """More cities, mentoring on the content's themes, their requests in every state, the cases
+    they published and the exchanges they mentored."""
     with app.app_context():
         themes = db.session.scalars(sa.select(Theme).order_by(Theme.position)).all()
         added = []
@@ -110,6 +124,37 @@ def grow(app, cities: int = 50, requests: int = 100) -> None:
             db.session.add(request)
         for _number in range(requests // 5):  # Zanzibar's own drafts
             lifecycle.create_request(_city("zanzibar"), REQUEST, None)
+        for number in range(cases):  # what the new cities show: cases, some with a partner
+            lead, partner = added[number % len(added)], added[(number + 7) % len(added)]
+            db.session.add(
+                CaseStudy(
+                    slug=f"town-case-{number}",
+                    lead_city=lead,
+                    partner_cities=[partner] if number % 2 else [],
+                    status="completed",
+                    evidence_level=("independently-evaluated", "monitored", "none")[number % 3],
+                    state=PublicationState.published,
+                    original_language="en",
+                    published_on=date(2024, 1, 1 + number % 28),
+                    themes=[themes[number % len(themes)]],
+                    texts=[CaseText(language="en", title=f"Case {number}", summary="A case.")],
+                )
+            )
+        for number in range(exchanges):  # and exchanges they mentored, recorded as done
+            mentor, learner = added[number % len(added)], added[(number + 3) % len(added)]
+            db.session.add(
+                Exchange(
+                    slug=f"town-exchange-{number}",
+                    format="virtual",
+                    started=2022,
+                    ended=2023,
+                    themes=[themes[number % len(themes)]],
+                    participants=[
+                        ExchangeParticipant(position=0, side="mentor", city=mentor),
+                        ExchangeParticipant(position=1, side="learner", city=learner),
+                    ],
+                )
+            )
         db.session.commit()
 
 
