@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from heapq import heappush, heapreplace
 
 from whoosh.collectors import ScoredCollector
-from whoosh.query import Query
+from whoosh.query import And, AndMaybe, AndNot, Or, Query, Term
 from whoosh.searching import Hit, Results, Searcher
 
 # A document's score beyond BM25 (any-word matching adds its coverage).
@@ -24,7 +24,7 @@ Bonus = Callable[[int], float]
 DATE_COLUMN = "date"
 # Any-word matching scores the best tiers of coverage one document at a time up to this many
 # documents; beyond it, one pass over all the postings costs less.
-MAX_SCORED_ONE_BY_ONE = 400
+MAX_SCORED_ONE_BY_ONE = 2500
 # Each word a record has in any-word matching weighs this much, far above any BM25 score, so
 # records are ranked by how many of the words they have, then by BM25.
 COVERAGE_TIER = 1000.0
@@ -122,10 +122,10 @@ def rank_by_coverage(
     page reaches into are scored, each document found with `skip_to` rather than by walking
     every posting; when those tiers are large, one scoring pass ranks them all.
     """
-    sets = [frozenset(word.docs(searcher)) for word in covered]
+    sets = [docs(searcher, word) for word in covered]
     hits = frozenset().union(*sets)
     if excluded is not None:
-        hits -= frozenset(excluded.docs(searcher))
+        hits -= docs(searcher, excluded)
     shown = hits if allowed is None else hits & allowed
     coverage = {docnum: sum(docnum in docs for docs in sets) for docnum in shown}
     tiers: dict[int, list[int]] = {}
@@ -151,6 +151,31 @@ def rank_by_coverage(
     page_hits = results[(page - 1) * per_page : page * per_page]
     _record_matched_terms(searcher, query, results, [hit.docnum for hit in page_hits])
     return Ranked(hits, page_hits)
+
+
+def docs(searcher: Searcher, query: Query) -> frozenset[int]:
+    """The documents `query` matches, as set operations on its terms' postings where it is made
+    of terms, AND, OR and NOT (Whoosh's matchers step through every posting in Python)."""
+    reader = searcher.reader()
+    if isinstance(query, Term):
+        term = (query.fieldname, query.text)
+        if term not in reader:
+            return frozenset()
+        return frozenset(reader.postings(*term).all_ids())
+    if isinstance(query, Or):
+        return frozenset().union(*(docs(searcher, sub) for sub in query.subqueries))
+    if isinstance(query, And):
+        found = docs(searcher, query.subqueries[0])
+        for sub in query.subqueries[1:]:
+            if not found:
+                break
+            found &= docs(searcher, sub)
+        return found
+    if isinstance(query, AndNot):
+        return docs(searcher, query.a) - docs(searcher, query.b)
+    if isinstance(query, AndMaybe):
+        return docs(searcher, query.a)
+    return frozenset(query.docs(searcher))
 
 
 def _scores(searcher: Searcher, query: Query, docnums: list[int]) -> dict[int, float]:

@@ -8,13 +8,12 @@ from weakref import WeakKeyDictionary
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
-from whoosh import highlight
+from markupsafe import Markup
 from whoosh.searching import Hit, Searcher
 
 from hub.errors import Unavailable
 from hub.i18n import DEFAULT_LANGUAGE
-from hub.search import collect, spelling, thesaurus
+from hub.search import collect, snippets, spelling, thesaurus
 from hub.search import facets as facet_sets
 from hub.search.analysis import LANGUAGES
 from hub.search.params import SearchParams
@@ -37,8 +36,6 @@ RELATED_THEMES = 3
 # Which search answered: every word matched; some words matched (too few had all of them); or
 # the spelling suggestion's words, when the words typed found nothing at all.
 ALL_WORDS, ANY_WORDS, RESPELLED = "all", "any", "respelled"
-SNIPPET_CHARACTERS = 240
-SNIPPET_FRAGMENTS = 2
 KIND_PATHS = {"case": "cases", "webinar": "webinars", "city": "cities"}
 # Outcomes of this many recent searches are kept per searcher. A searcher is replaced when the
 # index changes, so a kept outcome is never older than the index; popular searches repeat.
@@ -213,38 +210,14 @@ def _display_language(reader_lang: str, available: list[str], matched: dict[str,
     return available[0] if available else reader_lang
 
 
-class _MarkFormatter(highlight.Formatter):
-    """Escaped text with only the matched words wrapped in <mark>."""
-
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return f"<mark>{escape(highlight.get_text(text, token, replace))}</mark>"
-
-    def format_fragment(self, fragment, replace=False):
-        output, index = [], fragment.startchar
-        text = fragment.text
-        for token in fragment.matches:
-            if token.startchar < index:
-                continue
-            output.append(str(escape(text[index : token.startchar])))
-            output.append(self.format_token(text, token, replace))
-            index = token.endchar
-        output.append(str(escape(text[index : fragment.endchar])))
-        return "".join(output)
-
-
-_FRAGMENTER = highlight.ContextFragmenter(maxchars=SNIPPET_CHARACTERS, surround=60)
-
-
 def _snippet(hit: Hit, lang: str, stored: dict) -> Markup:
-    text = stored.get(excerpt_field(lang), "")
-    hit.results.fragmenter = _FRAGMENTER
-    hit.results.formatter = _MarkFormatter()
-    marked = hit.highlights(body_field(lang), text=text, top=SNIPPET_FRAGMENTS) if text else ""
-    if marked:
-        return Markup(marked)
-    return escape(text[:SNIPPET_CHARACTERS] + ("…" if len(text) > SNIPPET_CHARACTERS else ""))
+    field = body_field(lang)
+    words = frozenset(
+        term.decode("utf-8") if isinstance(term, bytes) else term
+        for name, term in hit.matched_terms()
+        if name == field
+    )
+    return snippets.snippet(stored.get(excerpt_field(lang), ""), lang, words)
 
 
 def _vocabulary(searcher: Searcher, lang: str) -> spelling.Vocabulary:
@@ -279,5 +252,5 @@ def _suggest(
         return None
     respelled = " ".join(words)
     query = _parse(respelled, searcher).query
-    respelled_found = len(frozenset(query.docs(searcher))) if query is not None else 0
+    respelled_found = len(collect.docs(searcher, query)) if query is not None else 0
     return respelled if respelled_found > found else None
