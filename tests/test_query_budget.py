@@ -17,6 +17,7 @@ READERS = {
     "home.root": None,
     "home.index": None,
     "home.themes": None,
+    "atlas.network": None,
     "home.theme": None,
     "cases.index": None,
     "cases.detail": None,
