@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from flask import current_app
 
 from hub import generation
-from hub.cities.models import City, Theme
+from hub.catalog import queries as catalog
+from hub.cities.models import City
 from hub.exchanges.models import Exchange
 from hub.extensions import db
 from hub.publishing.models import (
@@ -17,7 +18,6 @@ from hub.publishing.models import (
     CaseText,
     Webinar,
     WebinarText,
-    case_themes,
 )
 from hub.publishing.states import PublicationState
 
@@ -95,20 +95,9 @@ def member_cities() -> list[CityPoint]:
 
 
 def cases_by_theme() -> list[ThemeCount]:
-    published = (
-        sa.select(case_themes.c.theme_id, sa.func.count().label("cases"))
-        .join(CaseStudy, CaseStudy.id == case_themes.c.case_id)
-        .where(CaseStudy.state == PUBLISHED)
-        .group_by(case_themes.c.theme_id)
-        .subquery()
-    )
-    stmt = (
-        sa.select(Theme.slug, Theme.names, sa.func.coalesce(published.c.cases, 0))
-        .outerjoin(published, published.c.theme_id == Theme.id)
-        .order_by(Theme.position, Theme.slug)
-    )
     return [
-        ThemeCount(slug, names or {}, int(cases)) for slug, names, cases in db.session.execute(stmt)
+        ThemeCount(entry.theme.slug, entry.theme.names or {}, int(entry.cases))
+        for entry in catalog.theme_index()
     ]
 
 
