@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import queue
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -436,6 +437,22 @@ def request_state(app, request_id: int) -> tuple:
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+def stop_process(process: subprocess.Popen, patience: float = 60.0) -> tuple[bytes, bytes]:
+    """SIGTERM a command started with pipes and return what it printed once it has exited.
+
+    One that outlives `patience` is killed, so it cannot leak into later tests, and fails the test.
+    """
+    process.send_signal(signal.SIGTERM)
+    try:
+        return process.communicate(timeout=patience)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        _output, errors = process.communicate()
+        raise AssertionError(
+            f"{process.args} did not stop within {patience} s of SIGTERM: {errors.decode()}"
+        ) from None
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

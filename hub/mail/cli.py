@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 
 import click
 import sqlalchemy as sa
 from flask import Flask
 from flask.cli import AppGroup
 
+from hub import processes
 from hub.database import utcnow
 from hub.extensions import db
 from hub.mail import sender
@@ -45,17 +44,15 @@ def send_pending_command() -> None:
 @mail_cli.command("follow")
 def follow_command() -> None:
     """Keep sending the outbox as it grows, with retries, until stopped (production runs it)."""
-    stopping = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopping.set())
+    stopping = processes.StopRequest().install()
     if not sender.configured():
         # Stay up, so a process supervisor (honcho, systemd) does not stop or restart the rest.
         click.echo(NO_SERVER, err=True)
-        while not stopping.wait(1.0):
-            pass
+        while not stopping():
+            processes.sleep(1.0, stopping)
         return
     click.echo("Sending the mail outbox as it grows; stop with Ctrl-C.")
-    sender.follow(should_stop=stopping.is_set)
+    sender.follow(should_stop=stopping)
 
 
 @mail_cli.command("status")

@@ -17,7 +17,6 @@ show it once), never not at all.
 from __future__ import annotations
 
 import smtplib
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +27,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from hub import processes
 from hub.database import utcnow
 from hub.extensions import db
 from hub.mail.models import MailMessage, MailStatus
@@ -235,12 +235,12 @@ def follow(should_stop: Callable[[], bool]) -> None:
                 "mail follow: database unavailable, retrying in %ss: %s", wait, error
             )
             _forget_connections()
-            _sleep(wait, should_stop)
+            processes.sleep(wait, should_stop)
             wait = min(wait * 2, DATABASE_RETRY_LONGEST)
             continue
         wait = DATABASE_RETRY_FIRST
         if report.attempted < BATCH_SIZE:
-            _sleep(POLL_INTERVAL, should_stop)
+            processes.sleep(POLL_INTERVAL, should_stop)
 
 
 def _forget_connections() -> None:
@@ -249,10 +249,3 @@ def _forget_connections() -> None:
     except SQLAlchemyError:
         db.session.invalidate()
     db.engine.dispose()  # its connections may all be stale
-
-
-def _sleep(seconds: float, should_stop: Callable[[], bool]) -> None:
-    """Sleep, but wake up for a stop request."""
-    deadline = time.monotonic() + seconds
-    while not should_stop() and time.monotonic() < deadline:
-        time.sleep(min(0.2, max(0.0, deadline - time.monotonic())))

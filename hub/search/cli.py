@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 
 import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from hub import search
+from hub import processes, search
 from hub.search import documents as search_documents
 from hub.search import follower, indexer
 from hub.search.store import IndexDiverged, IndexMissing, IndexProblem
@@ -83,8 +81,6 @@ def sync_command(keep_following: bool) -> None:
         progress = follower.step(store)
         click.echo(f"{progress.applied} outbox rows applied; last applied row {progress.mark}")
         return
-    stopping = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopping.set())
+    stopping = processes.StopRequest().install()
     click.echo("Applying the search outbox as it grows; stop with Ctrl-C.")
-    follower.follow(store, should_stop=stopping.is_set)
+    follower.follow(store, should_stop=stopping)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from hub import processes
 from hub.extensions import db
 from hub.search import indexer
 from hub.search.indexer import Progress
@@ -142,7 +143,7 @@ def follow(store: IndexStore, should_stop: Callable[[], bool]) -> None:
             )
             db.session.rollback()
             db.engine.dispose()  # its connections may all be stale
-            _sleep(wait, should_stop)
+            processes.sleep(wait, should_stop)
             wait = min(wait * 2, RETRY_LONGEST)
             continue
         wait = RETRY_FIRST
@@ -152,10 +153,3 @@ def follow(store: IndexStore, should_stop: Callable[[], bool]) -> None:
             indexer.merge_segments(store)
         if not progress.moved:
             time.sleep(POLL_INTERVAL)
-
-
-def _sleep(seconds: float, should_stop: Callable[[], bool]) -> None:
-    """Sleep, but wake up for a stop request."""
-    deadline = time.monotonic() + seconds
-    while not should_stop() and time.monotonic() < deadline:
-        time.sleep(min(POLL_INTERVAL, max(0.0, deadline - time.monotonic())))

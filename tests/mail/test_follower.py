@@ -4,7 +4,6 @@ refusing server, and waits out a database that is away instead of exiting."""
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -16,7 +15,7 @@ from hub import mail
 from hub.extensions import db
 from hub.mail import sender
 from hub.mail.models import MailMessage, MailStatus
-from tests.conftest import ROOT, AwayDatabase
+from tests.conftest import ROOT, AwayDatabase, stop_process
 from tests.mail.conftest import mail_settings
 
 
@@ -61,8 +60,7 @@ def test_mail_follow_sends_each_message_after_its_request_commits(mail_app, smtp
             assert answer.status_code == 302
             wait_for(lambda sent=sent: len(smtp.received) == sent)
     finally:
-        follower.send_signal(signal.SIGTERM)
-        _output, errors = follower.communicate(timeout=20)
+        _output, errors = stop_process(follower)
     assert follower.returncode == 0, errors.decode()
     with mail_app.app_context():
         statuses = db.session.scalars(sa.select(MailMessage.status)).all()
@@ -77,8 +75,7 @@ def test_without_a_mail_server_mail_follow_stays_up_and_stops_when_asked(app):
         said += follower.stderr.readline()  # the process is up and has said why it waits
     time.sleep(1)
     assert follower.poll() is None
-    follower.send_signal(signal.SIGTERM)
-    follower.communicate(timeout=20)
+    stop_process(follower)
     assert follower.returncode == 0
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import threading
@@ -16,7 +15,7 @@ from hub.content import files as content_files
 from hub.extensions import db
 from hub.publishing.models import CaseStudy
 from hub.search.store import STATE_DOC
-from tests.conftest import CONTENT, ROOT, AwayDatabase
+from tests.conftest import CONTENT, ROOT, AwayDatabase, stop_process
 
 
 def test_status_before_any_index_says_what_to_do(runner):
@@ -85,8 +84,7 @@ def test_sync_follow_applies_changes_until_stopped(app, runner):
     try:
         retitle_and_wait(app, "Saida follows")
     finally:
-        follower.send_signal(signal.SIGTERM)
-        output, errors = follower.communicate(timeout=20)
+        _output, errors = stop_process(follower)
     assert follower.returncode == 0, errors.decode()
     with app.app_context():
         assert search.store().searcher().document(doc_id=STATE_DOC)["seq"] > 0
