@@ -1,9 +1,11 @@
-"""An asyncio HTTP load driver: a fixed number of clients request one URL back to back for a
-fixed time, and the run is summed up as requests per second and latency percentiles."""
+"""An asyncio HTTP load driver: a fixed number of clients request one URL (or each of a list
+in turn) back to back for a fixed time, and the run is summed up as requests per second and
+latency percentiles."""
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import statistics
 import time
@@ -42,10 +44,11 @@ class Result:
 
 
 async def _drive(
-    url: str, headers: dict[str, str], concurrency: int, seconds: float, limit: int
+    urls: list[str], headers: dict[str, str], concurrency: int, seconds: float, limit: int
 ) -> Result:
     latencies: list[float] = []
     errors = 0
+    turn = itertools.cycle(urls)
     connector = aiohttp.TCPConnector(limit=concurrency)
     jar = aiohttp.DummyCookieJar()  # send the cookie given, never one a response sets
     async with aiohttp.ClientSession(
@@ -59,7 +62,7 @@ async def _drive(
             while time.perf_counter() < deadline and len(latencies) + errors < limit:
                 sent = time.perf_counter()
                 try:
-                    async with session.get(url, allow_redirects=False) as response:
+                    async with session.get(next(turn), allow_redirects=False) as response:
                         await response.read()
                         ok = response.status == 200
                 except (TimeoutError, aiohttp.ClientError):
@@ -75,14 +78,16 @@ async def _drive(
 
 
 def drive(
-    url: str,
+    url: str | list[str],
     headers: dict[str, str] | None = None,
     concurrency: int = 8,
     seconds: float = 5.0,
     limit: int = 1_000_000,
 ) -> Result:
-    """`concurrency` clients GET `url` until `seconds` pass or `limit` requests are made."""
-    return asyncio.run(_drive(url, headers or {}, concurrency, seconds, limit))
+    """`concurrency` clients GET `url` (or the URLs of a list in turn) until `seconds` pass or
+    `limit` requests are made."""
+    urls = [url] if isinstance(url, str) else url
+    return asyncio.run(_drive(urls, headers or {}, concurrency, seconds, limit))
 
 
 async def _sign_in(base: str, email: str, password: str) -> tuple[int, str]:

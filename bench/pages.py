@@ -20,6 +20,8 @@ run, not figures across runs.
 from __future__ import annotations
 
 import argparse
+import itertools
+import random
 import statistics
 import sys
 import time
@@ -32,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 import sqlalchemy as sa  # noqa: E402
 
 from bench import load, network  # noqa: E402
+from bench.corpus import vocabularies  # noqa: E402
 from bench.site import FOCAL_EMAIL, PASSWORD, Site  # noqa: E402
 from hub.extensions import db  # noqa: E402
 
@@ -47,6 +50,12 @@ class Route:
     path: str
     group: str  # page | search | exchange | static: which target applies
     who: str = "anonymous"  # anonymous | signed-in (session cookie) | token (focal's API token)
+    # Other paths asked in turn with `path` (distinct searches, none of them kept yet).
+    more: tuple[str, ...] = ()
+
+    @property
+    def paths(self) -> list[str]:
+        return [self.path, *self.more]
 
 
 @dataclass(frozen=True)
@@ -66,6 +75,7 @@ TARGETS = {
 
 def routes(made: network.Made) -> list[Route]:
     request = made.submitted_request
+    searches = _new_searches()
     return [
         Route("static file", "/static/hub.css", "static"),
         Route("home", "/en/", "page"),
@@ -76,6 +86,7 @@ def routes(made: network.Made) -> list[Route]:
         Route("cities", "/en/cities", "page"),
         Route("city", f"/en/cities/{made.city_slug}", "page"),
         Route("search page", "/en/search?q=youth", "search"),
+        Route("search, new words", searches[0], "search", more=searches[1:]),
         Route("search api", "/api/v1/search?q=city&lang=ar", "search"),
         Route("exchange board", "/en/exchanges", "exchange", "signed-in"),
         Route("request page", f"/en/exchanges/{request}", "exchange", "signed-in"),
@@ -86,6 +97,15 @@ def routes(made: network.Made) -> list[Route]:
             "token",
         ),  # fmt: skip
     ]
+
+
+def _new_searches() -> tuple[str, ...]:
+    """Two-word searches, each asked once in a run: more than the pages a process keeps, so
+    each answer is a search run and rendered afresh, as for a reader who asks something new."""
+    words = vocabularies()["en"][20:120]
+    pairs = [f"/en/search?q={first}+{second}" for first in words for second in words[::7]]
+    random.Random(network.SEED).shuffle(pairs)
+    return tuple(pairs)
 
 
 # --- In process ----------------------------------------------------------------------------------
@@ -125,13 +145,14 @@ def in_process(site: Site, paths: list[Route], repetitions: int) -> dict[str, In
     for route in paths:
         client = signed_in if route.who == "signed-in" else anonymous
         headers = bearer if route.who == "token" else {}
+        turn = itertools.cycle(route.paths)
         for _ in range(WARM_UP):
-            _checked(client.get(route.path, headers=headers), route)
+            _checked(client.get(next(turn), headers=headers), route)
         samples, statements = [], 0
         for _ in range(repetitions):
             counted[0] = 0
             started = time.perf_counter()
-            _checked(client.get(route.path, headers=headers), route)
+            _checked(client.get(next(turn), headers=headers), route)
             samples.append((time.perf_counter() - started) * 1000)
             statements = max(statements, counted[0])
         ordered = sorted(samples)
@@ -168,7 +189,7 @@ def under_load(
         }
         figures = {}
         for route in paths:
-            url = node.url + route.path
+            url = [node.url + path for path in route.paths]
             load.drive(url, headers[route.who], 2, 5, limit=WARM_UP)
             for concurrency in CONCURRENCIES:
                 figures[route.name, concurrency] = load.drive(

@@ -90,9 +90,10 @@ def _csrf_window() -> int:
     return int(time.time() // max(1, limit // 2)) if limit else 0
 
 
-def _tag(*, with_form: bool) -> str:
+def _tag(*, with_form: bool, state: str = "") -> str:
     # The day: a page may say what is upcoming.
     parts = [build_id(), date.today().isoformat(), str(generation.current()), request.full_path]
+    parts.append(state)
     if with_form:
         parts += [session.get(CSRF_FIELD, ""), str(_csrf_window())]
     return hashlib.sha1("\n".join(parts).encode()).hexdigest()[:24]
@@ -117,14 +118,27 @@ def _keep(pages: OrderedDict[str, bytes], tag: str, body: bytes) -> None:
         pages.popitem(last=False)
 
 
-def reader_page(view: Callable) -> Callable:
+def reader_page(
+    view: Callable | None = None, *, depends_on: Callable[[], str | None] | None = None
+):
     """Answer an anonymous reader who has the current page with a 304, before the view runs,
     and one who has not with the page as rendered for the first reader of this generation (its
-    form token made for this reader); give the page its validator and cache headers."""
+    form token made for this reader); give the page its validator and cache headers.
 
+    `depends_on` names what else the page shows besides the database, such as the search
+    index read: a string that changes when it does, or None when it cannot be read now (the
+    page is then rendered afresh and not kept). `@reader_page` and
+    `@reader_page(depends_on=...)` both work."""
+    if view is None:
+        return lambda view: _reader_page(view, depends_on)
+    return _reader_page(view, depends_on)
+
+
+def _reader_page(view: Callable, depends_on: Callable[[], str | None] | None) -> Callable:
     @wraps(view)
     def answer(*args, **kwargs):
-        if _signed_in() or _has_flashes():
+        state = depends_on() if depends_on else ""
+        if _signed_in() or _has_flashes() or state is None:
             response = current_app.make_response(view(*args, **kwargs))
             if not _signed_in():
                 response.headers["Cache-Control"] = UNCACHED
@@ -134,10 +148,10 @@ def reader_page(view: Callable) -> Callable:
         if sent:
             forms = (False, True) if CSRF_FIELD in session else (False,)
             for with_form in forms:
-                tag = _tag(with_form=with_form)
+                tag = _tag(with_form=with_form, state=state)
                 if sent.contains_weak(tag):
                     return _headed(current_app.response_class(status=304), tag, with_form)
-        page = _tag(with_form=False)
+        page = _tag(with_form=False, state=state)
         pages = _kept_pages()
         body = pages.get(page) if pages is not None else None
         if body is None:
@@ -158,7 +172,7 @@ def reader_page(view: Callable) -> Callable:
         if with_form:
             body = body.replace(TOKEN_STAND_IN_BYTES, generate_csrf().encode())
         response = current_app.response_class(body, mimetype="text/html")
-        return _headed(response, _tag(with_form=with_form), with_form)
+        return _headed(response, _tag(with_form=with_form, state=state), with_form)
 
     return answer
 

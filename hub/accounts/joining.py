@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -25,6 +24,7 @@ from hub.cities.models import City
 from hub.database import utcnow
 from hub.errors import InvalidInput, NotFound, StepRefused
 from hub.extensions import db
+from hub.i18n import force_locale
 
 # Nobody reads the join form and types a name, a city, a role, an address and a reason this fast.
 MIN_FILL_SECONDS = 3

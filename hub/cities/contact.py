@@ -3,7 +3,6 @@ Reply-To the member, so the focal point's address stays hidden until they answer
 
 from __future__ import annotations
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -13,6 +12,7 @@ from hub.audit import AuditAction
 from hub.cities.models import City
 from hub.errors import StepRefused
 from hub.extensions import db
+from hub.i18n import force_locale
 
 
 def focal_points(city: City) -> list[User]:

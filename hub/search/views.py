@@ -4,17 +4,31 @@ from flask import Blueprint, jsonify, render_template, url_for
 
 from hub import search as search_package
 from hub import web
+from hub.caching import reader_page
 from hub.catalog import queries as catalog
 from hub.i18n import current_language
 from hub.search import service
 from hub.search.params import SearchParams
+from hub.search.store import IndexProblem
 from hub.security.access import PUBLIC, allow
 
 bp = Blueprint("search", __name__, template_folder="templates")
 
 
+def index_read() -> str | None:
+    """What a search page shows besides the database: the index this thread reads, named by
+    its folder and generation; None while it cannot be read (the page then says so)."""
+    store = search_package.store()
+    try:
+        generation = store.searcher().reader().generation()
+    except IndexProblem:
+        return None
+    return f"{store.current_path()}@{generation}"
+
+
 @bp.get("/<lang:lang>/search")
 @allow(PUBLIC)
+@reader_page(depends_on=index_read)
 def page():
     params = web.parse_args(SearchParams, reader=current_language())
     outcome = service.search(search_package.store(), params)

@@ -10,9 +10,11 @@ import shutil
 import pytest
 import sqlalchemy as sa
 
+from hub import search
 from hub.accounts import operations as accounts
 from hub.accounts.models import User
 from hub.extensions import db
+from hub.search import indexer
 from tests.conftest import PASSWORD, app_with_people
 
 READER_PAGES = [
@@ -81,25 +83,28 @@ def test_pages_in_other_languages_and_with_other_filters_have_their_own_tags(sit
     assert other.status_code == 200
 
 
-def test_an_edit_gives_readers_the_new_page(site):
-    with site.app_context():
+def retitle_case(app, slug: str, title: str) -> None:
+    """Staff give a case a new title through the API."""
+    with app.app_context():
         staff = db.session.scalar(sa.select(User).filter_by(email="staff@example.org"))
         token = accounts.issue_token(staff)
         db.session.commit()
     bearer = {"Authorization": f"Bearer {token}"}
-    reader, editor = site.test_client(), site.test_client()
+    editor = app.test_client()
+    url = f"/api/v1/cases/{db_case_id(app, slug)}"
+    current = editor.get(url, headers=bearer)
+    changed = editor.patch(
+        url, json={"title": title}, headers={**bearer, "If-Match": current.headers["ETag"]}
+    )
+    assert changed.status_code == 200, changed.get_json()
+
+
+def test_an_edit_gives_readers_the_new_page(site):
+    reader = site.test_client()
     page = reader.get(CASE)
     tag = page.headers["ETag"]
 
-    case_id = db_case_id(site, "mombasa-county-action-plan")
-    url = f"/api/v1/cases/{case_id}"
-    current = editor.get(url, headers=bearer)
-    changed = editor.patch(
-        url,
-        json={"title": "Mombasa's plan, revised"},
-        headers={**bearer, "If-Match": current.headers["ETag"]},
-    )
-    assert changed.status_code == 200, changed.get_json()
+    retitle_case(site, "mombasa-county-action-plan", "Mombasa's plan, revised")
 
     fresh = reader.get(CASE, headers={"If-None-Match": tag})
     assert fresh.status_code == 200
@@ -107,6 +112,28 @@ def test_an_edit_gives_readers_the_new_page(site):
     assert fresh.headers["ETag"] != tag
     listing = reader.get("/en/cases")
     assert "Mombasa&#39;s plan, revised" in listing.get_data(as_text=True)
+
+
+def test_a_search_page_revalidates_until_the_index_changes(site):
+    url = "/en/search?q=zephyrine"
+    reader = site.test_client()
+    before = reader.get(url)
+    assert before.status_code == 200 and "Mombasa" not in before.get_data(as_text=True)
+    tag = before.headers["ETag"]
+    again = reader.get(url, headers={"If-None-Match": tag})
+    assert again.status_code == 304
+    assert reader.get("/en/search?q=plan", headers={"If-None-Match": tag}).status_code == 200
+
+    retitle_case(site, "mombasa-county-action-plan", "Zephyrine: Mombasa's plan")
+    # The database has changed but the index has not applied it yet: still no result.
+    stale = reader.get(url, headers={"If-None-Match": tag})
+    assert stale.status_code == 200 and "Mombasa" not in stale.get_data(as_text=True)
+
+    with site.app_context():
+        assert indexer.sync(search.store()).applied > 0
+    after = reader.get(url, headers={"If-None-Match": stale.headers["ETag"]})
+    assert after.status_code == 200
+    assert "Zephyrine: Mombasa" in after.get_data(as_text=True)
 
 
 def db_case_id(app, slug: str) -> int:
