@@ -71,7 +71,9 @@ def open_requests(filters: BoardQuery):
         stmt = stmt.where(catalog.in_size_band(vocab.SIZE_BANDS_BY_SLUG[filters.size]))
     if filters.format:
         stmt = stmt.where(ExchangeRequest.format == filters.format)
-    return catalog.paginate(stmt, filters.page, BOARD_PER_PAGE)
+    # The same for every reader: counted once per generation.
+    key = ("open requests", filters.theme, filters.region, filters.size, filters.format)
+    return catalog.paginate(stmt, filters.page, BOARD_PER_PAGE, key=key)
 
 
 # --- The staff board ---------------------------------------------------------------------------
