@@ -7,13 +7,13 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask import has_request_context, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hub.accounts.models import User
 from hub.database import utcnow
 from hub.extensions import db
+from hub.i18n import lazy_gettext as _l
 from hub.types import LabelledEnum, enum_column
 
 

@@ -9,10 +9,10 @@ from zoneinfo import ZoneInfo
 from babel import dates as babel_dates
 from babel.lists import format_list
 from flask import Flask
-from flask_babel import gettext as _
 
 from hub import vocab
 from hub.i18n import babel_locale, current_language
+from hub.i18n import gettext as _
 from hub.publishing.models import Webinar
 
 # Distinct dates a process formats; lists repeat the same few often.

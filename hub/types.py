@@ -18,11 +18,11 @@ from typing import Annotated, Any, TypeVar
 
 import sqlalchemy as sa
 from babel import Locale
-from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from slugify import slugify
 
 from hub.errors import GENERAL, InvalidInput
+from hub.i18n import lazy_gettext as _l
 
 M = TypeVar("M")
 

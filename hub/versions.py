@@ -20,11 +20,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask import request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, inspect
 from sqlalchemy.orm import Mapped, Session, declared_attr, mapped_column
 
 from hub.errors import ChangedMeanwhile, InvalidInput, PreconditionFailed, PreconditionRequired
+from hub.i18n import lazy_gettext as _l
 
 # Hex digits of a field's fingerprint in a form: enough to tell a change, short to carry.
 FINGERPRINT_LENGTH = 12

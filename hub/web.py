@@ -22,7 +22,6 @@ from flask import (
     render_template,
     request,
 )
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import (
@@ -37,6 +36,7 @@ from werkzeug.routing import IntegerConverter
 from hub import versions
 from hub.errors import GENERAL, HubError, InvalidInput, Unavailable
 from hub.extensions import db
+from hub.i18n import lazy_gettext as _l
 from hub.types import MAX_ID, validate
 
 M = TypeVar("M")

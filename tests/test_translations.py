@@ -52,3 +52,35 @@ def test_catalog_translates_every_string(extracted, locale):
     # Placeholders such as %(date)s must survive translation.
     problems = [(message.id, errors) for message, errors in catalog.check() if errors]
     assert not problems, problems
+
+
+def test_mail_in_another_language_in_the_middle_of_a_page_leaves_the_page_in_its_own(app):
+    """The reader's catalog is looked up once per request; `force_locale` (mail in its
+    recipient's language) switches it for its block only, in code and in templates alike."""
+    from babel.support import Translations
+    from flask import render_template_string
+
+    from hub.i18n import current_language, force_locale, gettext, lazy_gettext, ngettext
+
+    def catalog(lang: str) -> Translations:
+        return Translations.load(str(ROOT / "translations"), [lang])
+
+    label = lazy_gettext("Case studies")
+    template = "{{ _('Case studies') }}|{{ ngettext('%(num)s result', '%(num)s results', 3) }}"
+    with app.test_request_context("/fr/cases"):
+        app.preprocess_request()
+        french = catalog("fr").ugettext("Case studies")
+        arabic = catalog("ar").ugettext("Case studies")
+        assert french != arabic != "Case studies"
+        assert (current_language(), gettext("Case studies"), str(label)) == ("fr", french, french)
+        with force_locale("ar"):
+            assert (current_language(), gettext("Case studies"), str(label)) == (
+                "ar",
+                arabic,
+                arabic,
+            )
+            three = catalog("ar").ungettext("%(num)s result", "%(num)s results", 3) % {"num": 3}
+            assert render_template_string(template) == f"{arabic}|{three}"
+            assert ngettext("%(num)s result", "%(num)s results", 3) == three
+        assert (current_language(), gettext("Case studies"), str(label)) == ("fr", french, french)
+        assert render_template_string(template).startswith(f"{french}|")

@@ -4,7 +4,6 @@ mail outbox."""
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -20,6 +19,7 @@ from hub.errors import HubError, InvalidInput, NotFound
 from hub.extensions import db
 from hub.forms import options
 from hub.i18n import current_language
+from hub.i18n import gettext as _
 from hub.mail.models import MailStatus
 from hub.security.access import ADMIN, STAFF, allow
 

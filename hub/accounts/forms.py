@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
@@ -21,6 +20,7 @@ from hub.accounts.models import Role
 from hub.accounts.schemas import EMAIL_LIMIT, check_email
 from hub.errors import HubError
 from hub.forms import Checked, HubForm, Line, Text, options
+from hub.i18n import lazy_gettext as _l
 from hub.security.passwords import password_problem
 
 NAME_LIMIT = 200  # characters in a person's name (the column's length)

@@ -12,8 +12,6 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from hub import audit, mail
@@ -25,6 +23,8 @@ from hub.database import utcnow
 from hub.errors import InvalidInput, NotFound, StepRefused
 from hub.extensions import db
 from hub.i18n import force_locale
+from hub.i18n import gettext as _
+from hub.i18n import lazy_gettext as _l
 
 # Nobody reads the join form and types a name, a city, a role, an address and a reason this fast.
 MIN_FILL_SECONDS = 3

@@ -10,8 +10,6 @@ import secrets
 from functools import cache
 
 from flask import current_app
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from hub import audit, mail, web
@@ -22,6 +20,8 @@ from hub.cities.models import City
 from hub.database import utcnow
 from hub.errors import InvalidInput, NotAllowed
 from hub.extensions import db
+from hub.i18n import gettext as _
+from hub.i18n import lazy_gettext as _l
 from hub.security import token_digest
 from hub.security.passwords import hash_password, password_problem, verify_password
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from hub.accounts import joining, queries
@@ -21,6 +20,7 @@ from hub.accounts.forms import (
 from hub.errors import InvalidInput
 from hub.extensions import limiter
 from hub.i18n import current_language
+from hub.i18n import gettext as _
 from hub.security import begin_session, end_session
 from hub.security.access import PUBLIC, SIGNED_IN, allow
 

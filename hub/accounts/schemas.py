@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from email_validator import EmailNotValidError, validate_email
-from flask_babel import lazy_gettext as _l
 from pydantic import BeforeValidator, Field
 
 from hub.audit import AuditAction
+from hub.i18n import lazy_gettext as _l
 from hub.types import Schema
 
 EMAIL_LIMIT = 254  # characters in an address (RFC 5321 path limit)

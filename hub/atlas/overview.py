@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-
 from hub import vocab
 from hub.atlas import queries
 from hub.atlas.charts import BarChart, Row, Series, bar_chart
@@ -19,6 +17,7 @@ from hub.i18n import (
     localized,
     localized_language,
 )
+from hub.i18n import gettext as _
 
 # A marker's radius in map units (the map is 1,000 wide) by size band: its area roughly doubles
 # from one band to the next, so a metropolis stands out without hiding its neighbours.

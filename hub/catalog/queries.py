@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from hub import vocab
@@ -20,6 +19,7 @@ from hub.cities.models import City, Theme
 from hub.errors import InvalidInput, NotFound
 from hub.exchanges.models import Exchange, ExchangeParticipant
 from hub.extensions import db
+from hub.i18n import lazy_gettext as _l
 from hub.publishing.models import (
     CaseStudy,
     CaseText,

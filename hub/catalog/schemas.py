@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 
-from flask_babel import lazy_gettext as _l
 from pydantic import BeforeValidator, Field, model_validator
 
 from hub import vocab
 from hub.i18n import LANGUAGES
+from hub.i18n import lazy_gettext as _l
 from hub.types import MAX_YEAR, MIN_YEAR, Schema, check_slug
 
 # No listing has this many pages; a larger number must not reach the database's OFFSET.

@@ -3,9 +3,6 @@ Reply-To the member, so the focal point's address stays hidden until they answer
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-
 from hub import audit, mail
 from hub.accounts.models import Role, User
 from hub.audit import AuditAction
@@ -13,6 +10,8 @@ from hub.cities.models import City
 from hub.errors import StepRefused
 from hub.extensions import db
 from hub.i18n import force_locale
+from hub.i18n import gettext as _
+from hub.i18n import lazy_gettext as _l
 
 
 def focal_points(city: City) -> list[User]:

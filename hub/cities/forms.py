@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import Field, IntegerField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange, StopValidation, ValidationError
 
 from hub.cities.models import City, Theme
 from hub.forms import HubForm, Line, Text, VersionedForm
 from hub.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, localized, text_direction
+from hub.i18n import lazy_gettext as _l
 from hub.types import check_language
 
 MAX_SUMMARY = 2000

@@ -1,7 +1,6 @@
 """City profiles: the list, one city, the profile form of its focal point, and writing to it."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -14,6 +13,7 @@ from hub.cities.forms import CityMessageForm, CityProfileForm
 from hub.errors import GENERAL, StepRefused
 from hub.extensions import limiter
 from hub.i18n import current_language
+from hub.i18n import gettext as _
 from hub.security.access import (
     FOCAL_POINT,
     PUBLIC,

@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from flask_babel import lazy_gettext as _l
 from pydantic import TypeAdapter, ValidationError
 
 from hub.content.schemas import BODY, SCHEMAS, FileSchema
 from hub.errors import GENERAL, ContentError
+from hub.i18n import lazy_gettext as _l
 from hub.types import normalize_newlines, problems
 
 SKIPPED_FILES = frozenset({"FORMAT.md", "README.md"})

@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from hub import audit
 from hub.audit import AuditAction, AuditEvent
 from hub.cities.models import City, Theme
@@ -29,6 +27,7 @@ from hub.database import utcnow
 from hub.errors import ContentError
 from hub.exchanges.models import Exchange, ExchangeRequest
 from hub.extensions import db
+from hub.i18n import lazy_gettext as _l
 from hub.publishing.models import CaseStudy, CaseText, Webinar, WebinarText
 
 # The kind of record in an audit event's target ("case:12"), as the hub's features write it.

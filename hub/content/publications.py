@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from hub.cities.models import City, Theme
 from hub.content.documents import Document
 from hub.content.records import (
@@ -15,6 +13,7 @@ from hub.content.records import (
 )
 from hub.content.schemas import PUBLISHED
 from hub.extensions import db
+from hub.i18n import lazy_gettext as _l
 from hub.publishing.models import CaseStudy, CaseText, Speaker, Webinar, WebinarText
 
 CASE_TEXT_FIELDS = ("target_audience", "what_was_done", "results", "what_did_not_work")

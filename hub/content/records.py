@@ -9,13 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from hub.cities.models import City, Theme
 from hub.content.documents import Document
 from hub.errors import ContentError
 from hub.exchanges.models import Exchange, ExchangeParticipant
 from hub.extensions import db
+from hub.i18n import lazy_gettext as _l
 
 
 def error(document: Document, field_name: str, reason: Any) -> ContentError:

@@ -15,13 +15,13 @@ from functools import cache
 from typing import Annotated, Any, Literal
 from zoneinfo import available_timezones
 
-from flask_babel import lazy_gettext as _l
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
 from pydantic_core import InitErrorDetails
 
 from hub import vocab
 from hub.cities.forms import MAX_SUMMARY
 from hub.exchanges.states import ExchangeFormat, ParticipantSide
+from hub.i18n import lazy_gettext as _l
 from hub.publishing.states import PublicationState as States
 from hub.types import (
     LINE_LIMIT,

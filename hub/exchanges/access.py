@@ -12,7 +12,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import request as http_request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +20,7 @@ from hub.errors import NotAllowed, NotFound
 from hub.exchanges.models import ExchangeReport, ExchangeRequest, MatchProposal
 from hub.exchanges.states import Side
 from hub.extensions import db
+from hub.i18n import lazy_gettext as _l
 
 
 def mentor_sees(request: ExchangeRequest, city_id: int | None) -> bool:

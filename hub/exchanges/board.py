@@ -11,7 +11,6 @@ from collections import Counter
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from hub import vocab
@@ -30,6 +29,7 @@ from hub.exchanges.states import (
     StaffDecision,
 )
 from hub.extensions import db
+from hub.i18n import lazy_gettext as _l
 
 BOARD_PER_PAGE = 20
 

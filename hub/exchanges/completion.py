@@ -16,13 +16,13 @@ from collections.abc import Iterable
 
 import sqlalchemy as sa
 from babel.lists import format_list
-from flask_babel import gettext as _
 
 from hub.database import utcnow
 from hub.exchanges.models import Exchange, ExchangeParticipant, ExchangeRequest
 from hub.exchanges.states import ParticipantSide, RequestStatus
 from hub.extensions import db
 from hub.i18n import DEFAULT_LANGUAGE, LANGUAGES, force_locale
+from hub.i18n import gettext as _
 
 # A city as the texts name it: its English name and its names in other languages.
 Named = tuple[str, dict]

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     HiddenField,
     SelectMultipleField,
@@ -16,6 +15,7 @@ from wtforms import (
 from hub.exchanges.models import ExchangeRequest
 from hub.exchanges.states import ExchangeFormat, RequestStatus
 from hub.forms import HubForm, VersionedForm
+from hub.i18n import lazy_gettext as _l
 
 
 class RequestForm(VersionedForm):

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from hub import audit, matching
@@ -50,6 +49,7 @@ from hub.exchanges.states import (
     can_move,
 )
 from hub.extensions import db
+from hub.i18n import lazy_gettext as _l
 from hub.types import validate
 
 S = RequestStatus

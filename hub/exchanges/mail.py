@@ -8,7 +8,6 @@ queues it with the step (`hub.mail.send`); it goes out only if the step's transa
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask_babel import gettext as _
 
 from hub import mail, web
 from hub.accounts.models import Role, User
@@ -16,6 +15,7 @@ from hub.exchanges.models import MatchProposal
 from hub.exchanges.reasons import reason
 from hub.extensions import db
 from hub.i18n import force_locale
+from hub.i18n import gettext as _
 
 
 def tell_cities(proposal: MatchProposal) -> None:

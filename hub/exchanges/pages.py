@@ -8,8 +8,6 @@ request's transaction is rolled back by `hub.web`).
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -22,7 +20,8 @@ from hub.exchanges.reasons import addressee, reason
 from hub.exchanges.schemas import BoardQuery
 from hub.exchanges.states import ProposalState, RequestStatus, Step, allowed_steps
 from hub.forms import options
-from hub.i18n import localized
+from hub.i18n import gettext as _
+from hub.i18n import localized, ngettext
 from hub.security.access import FOCAL_POINT, PUBLIC, STAFF, allow
 
 bp = Blueprint(

@@ -8,8 +8,8 @@ A theme missing here still reads correctly: it is named as a theme, in quotes.
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
+from hub.i18n import gettext as _
+from hub.i18n import lazy_gettext as _l
 
 # The English form is lower case, as a theme reads after "on"; the French and Spanish forms
 # carry their article, the Arabic its definite form.

@@ -17,15 +17,14 @@ import sqlalchemy as sa
 from babel import Locale
 from babel.lists import format_list
 from flask import g
-from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 
 from hub.cities.models import City, Theme
 from hub.exchanges.models import ExchangeRequest
 from hub.exchanges.phrases import theme_in_a_sentence
 from hub.extensions import db
-from hub.i18n import current_language
+from hub.i18n import current_language, ngettext
+from hub.i18n import gettext as _
+from hub.i18n import lazy_gettext as _l
 
 # What the two cities share, said to the requesting city, naming it, and once it is named.
 CLAUSES = {

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel, BeforeValidator, Field, StrictBool
 
 from hub import types, vocab
@@ -22,6 +21,7 @@ from hub.exchanges.states import (
     Side,
     StaffDecision,
 )
+from hub.i18n import lazy_gettext as _l
 from hub.types import Moment, Schema, Slug, storable_text
 
 MAX_CHALLENGE = 5000  # about two pages: enough to state a problem, short enough to read

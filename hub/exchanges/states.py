@@ -9,8 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from flask_babel import lazy_gettext as _l
-
+from hub.i18n import lazy_gettext as _l
 from hub.types import LabelledEnum
 
 if TYPE_CHECKING:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from hub.database import utcnow
 from hub.extensions import db
+from hub.i18n import lazy_gettext as _l
 from hub.types import LabelledEnum, enum_column
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 from datetime import time as Time
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -24,6 +23,7 @@ from wtforms.validators import AnyOf, DataRequired
 
 from hub import vocab
 from hub.forms import EXTRA, HubForm, Line, Text, Typed, VersionedForm, options
+from hub.i18n import lazy_gettext as _l
 from hub.publishing.reports import LOCATION_LIMIT, PROBLEM_LIMIT
 from hub.publishing.schemas import NARROW_LIMIT, WebinarDate
 from hub.publishing.states import Step

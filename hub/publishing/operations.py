@@ -14,7 +14,6 @@ from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from flask_babel import lazy_gettext as _l
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -31,6 +30,7 @@ from hub.content.publications import (
 from hub.errors import InvalidInput, NotFound, StepRefused
 from hub.extensions import db
 from hub.i18n import LANGUAGES
+from hub.i18n import lazy_gettext as _l
 from hub.publishing.models import CaseStudy, CaseText, Speaker, Webinar, WebinarText
 from hub.publishing.states import STEP_TO, TRANSITIONS, PublicationState, Step, Transition
 from hub.types import make_slug

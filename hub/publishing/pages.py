@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -25,6 +24,7 @@ from hub.errors import InvalidInput, StepRefused
 from hub.extensions import db, limiter
 from hub.forms import options
 from hub.i18n import LANGUAGE_NAMES, LANGUAGES, current_language, localized
+from hub.i18n import gettext as _
 from hub.markdown import render_markdown
 from hub.publishing import operations as publishing
 from hub.publishing import reports

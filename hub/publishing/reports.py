@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
 from hub import audit
@@ -13,6 +12,7 @@ from hub.accounts.models import User
 from hub.audit import AuditAction
 from hub.errors import InvalidInput, NotFound
 from hub.extensions import db
+from hub.i18n import lazy_gettext as _l
 from hub.publishing.models import TranslationReport
 from hub.publishing.operations import MODELS, Record, published_record
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
-
 from hub.audit import AuditAction
+from hub.i18n import lazy_gettext as _l
 from hub.types import LabelledEnum
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from flask_babel import lazy_gettext as _l
 from pydantic import BeforeValidator, Field, ValidationInfo, model_validator
 
 from hub import vocab
@@ -16,6 +15,7 @@ from hub.catalog.schemas import (
     number_check,
     whole_number,
 )
+from hub.i18n import lazy_gettext as _l
 from hub.search.analysis import LANGUAGES
 from hub.search.documents import KINDS
 from hub.search.query import MAX_QUERY_LENGTH

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from weakref import WeakKeyDictionary
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from whoosh.searching import Hit, Searcher
 
 from hub.errors import Unavailable
 from hub.i18n import DEFAULT_LANGUAGE
+from hub.i18n import lazy_gettext as _l
 from hub.search import collect, snippets, spelling, thesaurus
 from hub.search import facets as facet_sets
 from hub.search.analysis import LANGUAGES

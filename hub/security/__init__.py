@@ -8,11 +8,11 @@ import time
 
 from flask import Flask, current_app, flash, request, session
 from flask.logging import default_handler
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user, logout_user
 
 from hub.accounts.models import ApiToken, User
 from hub.extensions import db, limiter, login_manager
+from hub.i18n import lazy_gettext as _l
 from hub.security.access import can_manage_city
 
 # A session ends after this long without a request, and this long after signing in.

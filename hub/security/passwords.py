@@ -9,8 +9,9 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
-from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash
+
+from hub.i18n import lazy_gettext as _l
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024  # long passphrases are welcome; the limit only bounds the hashing work

@@ -10,13 +10,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import Blueprint, Response, current_app
-from flask_babel import gettext as _
 from icalendar import Calendar, Event
 
 from hub import vocab
 from hub.catalog import queries as catalog
 from hub.formatting import partial_date
 from hub.i18n import current_language, localized
+from hub.i18n import gettext as _
 from hub.publishing.models import Webinar
 from hub.security.access import PUBLIC, allow
 from hub.syndication import queries

@@ -10,11 +10,11 @@ from datetime import UTC, date, datetime, time
 
 from feedgen.feed import FeedGenerator
 from flask import Blueprint, Response
-from flask_babel import gettext as _
 from lxml import etree
 from markupsafe import escape
 
 from hub.i18n import LANGUAGES, current_language, localized
+from hub.i18n import gettext as _
 from hub.publishing.models import CaseStudy, Webinar
 from hub.security.access import PUBLIC, allow
 from hub.syndication import queries

@@ -5,10 +5,10 @@ is data, not script, so the CSP stays free of inline script."""
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import gettext as _
 
 from hub.cities.models import City
 from hub.i18n import country_name, localized
+from hub.i18n import gettext as _
 from hub.publishing.models import CaseStudy, Webinar
 from hub.web import external_url
 

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
+from hub.i18n import gettext as _
 from hub.i18n import language_name
 
 

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask_babel import force_locale, gettext
 from whoosh import index as whoosh_index
 
 from hub import search
 from hub.extensions import db
+from hub.i18n import force_locale, gettext
 from hub.publishing.models import CaseStudy
 from hub.search import follower
 from hub.search.schema import OUTBOX_FIELD, build_schema
