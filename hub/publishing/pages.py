@@ -1,11 +1,13 @@
 """Staff publishing in the browser, and readers' reports of translation problems.
 
 "Preview" re-renders a form with its rendered Markdown fields and saves nothing (with
-JavaScript, hub/static/desk.js shows each one beside its field as staff type, from `preview`); "Save" checks the
-form, then saves with the content-file rules. A refused save shows every problem next to its
-field, with what was typed kept; the request lifecycle rolls it back. A save made after someone
-else's (the form's version is old) is not kept either: the form comes back with what was typed,
-the fields changed meanwhile and their current values, and the current version (`hub.versions`).
+JavaScript, hub/static/desk.js shows each one beside its field as staff type, from `preview`);
+"Save" checks the form, then saves with the content-file rules. A refused save shows every
+problem at once, by label, next to its field, with what was typed kept; the request lifecycle
+rolls it back. A save made after someone else's (the form's version is old) is not kept either:
+the form comes back with what was typed, the fields changed meanwhile and their current values,
+and the current version (`hub.versions`). Publish, unpublish and archive are asked about first
+(`confirm_state`), then taken.
 """
 
 from __future__ import annotations
@@ -14,9 +16,9 @@ from collections.abc import Callable
 from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from markupsafe import Markup, escape
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy.orm.exc import StaleDataError
 
 from hub import web
