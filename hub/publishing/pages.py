@@ -207,6 +207,11 @@ def confirm_state(kind: str, record_id: int):
     if step is None:
         error = InvalidInput(_("Choose publish, unpublish or archive."))
         return web.refused(error, _back_to(kind, record, back))
+    if step not in allowed_steps(record):
+        done = StepRefused(
+            {"state": _("The record is %(state)s already.", state=record.state.label)}
+        )
+        return web.refused(done, _back_to(kind, record, back))
     form = StepForm(data={"action": step.value, "back": back, "confirmed": CONFIRMED})
     question, consequence = QUESTIONS[step]
     title = record.original.title if record.original else record.slug

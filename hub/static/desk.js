@@ -127,6 +127,11 @@
     });
   }
 
+  var problems = document.getElementById("error-summary");
+  if (problems) {
+    problems.tabIndex = -1;
+    problems.focus(); // read first, and its links lead to the fields
+  }
   document.querySelectorAll("form.desk").forEach(function (form) {
     form.querySelectorAll("textarea[data-markdown]").forEach(function (area) {
       livePreview(form, area);

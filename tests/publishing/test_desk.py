@@ -241,13 +241,16 @@ def test_a_step_is_taken_only_once_confirmed(site, first, step, question, state)
     assert flashes(staff)[-1][0] == "success"
 
 
-def test_the_confirmation_page_refuses_an_unknown_step(site):
+def test_the_confirmation_page_refuses_a_step_that_cannot_be_taken(site):
     staff = signed_in(site)
     staff.post(NEW_CASE, data=case_form())
     record = case_id(site, "youth-councils-in-mombasa")
     answer = staff.get(f"/en/publishing/case/{record}/state?action=delete")
     assert answer.status_code == 303
     assert flashes(staff)[-1] == ("error", "Choose publish, unpublish or archive.")
+    refused = staff.get(f"/en/publishing/case/{record}/state?action=unpublish&back=edit")
+    assert refused.headers["Location"] == f"/en/publishing/cases/{record}"
+    assert flashes(staff)[-1] == ("error", "The record is Draft already.")
     assert state_of(site, record) == "draft"
 
 
