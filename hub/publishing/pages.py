@@ -187,7 +187,8 @@ def preview():
     """A Markdown text rendered as its public page renders it (sanitized), for desk.js."""
     form = PreviewForm()
     if not form.validate():
-        return Markup("<p>%s</p>") % " ".join(form.problems().values()), 400
+        problem = " ".join(form.problems().values())
+        return Markup('<p class="preview-problem">%s</p>') % problem, 400
     return render_markdown(form.text.data)
 
 

@@ -48,7 +48,10 @@
         redirect: "error" // signed out meanwhile: keep the last preview
       })
         .then(function (answer) {
-          return answer.ok || answer.status === 400 ? answer.text() : null;
+          return answer.text().then(function (html) {
+            // A text the hub cannot take says why; any other refusal keeps the last preview.
+            return answer.ok || html.indexOf('<p class="preview-problem">') === 0 ? html : null;
+          });
         })
         .then(function (html) {
           if (html === null || mine !== asked) {

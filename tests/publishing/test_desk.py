@@ -294,6 +294,7 @@ def test_a_preview_too_long_is_refused(site):
     staff = signed_in(site)
     too_long = staff.post(PREVIEW, data={"text": "a" * (TEXT_LIMIT + 1)})
     assert too_long.status_code == 400
+    assert too_long.get_data(as_text=True).startswith('<p class="preview-problem">')
     assert "<p>a" not in too_long.get_data(as_text=True)
     too_large = staff.post(PREVIEW, data={"text": "a" * (3 * 1024 * 1024)})
     assert too_large.status_code == 413
