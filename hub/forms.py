@@ -8,8 +8,9 @@ from typing import Any
 
 import pydantic
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, SelectChoice
+from wtforms import Field, HiddenField, SelectChoice, SelectMultipleField
 from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from hub import types, versions
 from hub.types import LINE_LIMIT, TEXT_LIMIT
@@ -26,6 +27,17 @@ class HubForm(FlaskForm):
                 label = str(field.label.text) if field.label else field.name
                 found[label] = str(field.errors[0])
         return found
+
+    def problem_links(self) -> list[tuple[str | None, str, str]]:
+        """Each problem as (id of the control to go to, label, message): the first problem of
+        each field, then the form's own (no control)."""
+        found: list[tuple[str | None, str, str]] = []
+        for field in self:
+            if field.errors:
+                label = str(field.label.text) if field.label else field.name
+                control = f"{field.id}-0" if isinstance(field, Checkboxes) else field.id
+                found.append((control, label, str(field.errors[0])))
+        return found + [(None, "", str(message)) for message in self.form_errors]
 
 
 class VersionedForm(HubForm):
@@ -150,6 +162,13 @@ class Typed:
             field.data = self.adapter.validate_python(field.data)
         except pydantic.ValidationError as error:
             raise ValidationError(str(next(iter(types.problems(error).values())))) from None
+
+
+class Checkboxes(SelectMultipleField):
+    """A multiple choice shown as a group of checkboxes: it sends what a multiple select sends."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def options(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:

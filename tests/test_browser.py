@@ -90,12 +90,13 @@ def test_staff_publish_a_multi_line_case_typed_in_the_browser(served, browser):
     driver.get(f"{base}/en/publishing/cases/new")
     driver.find_element(By.ID, "title").send_keys("Street mediators in Saida")
     driver.find_element(By.ID, "summary").send_keys("Mediators walk the streets.\nAt night too.")
-    driver.find_element(By.CSS_SELECTOR, "#themes option[value='youth']").click()
+    driver.find_element(By.CSS_SELECTOR, "#themes input[value='youth']").click()
     driver.find_element(By.ID, "body").send_keys(
         "Mediators meet young people where they are.\n\nThey work in pairs."
     )
     assert "Saved." in follow(driver, "button[value=save]")
-    assert "Published: the public can see it now." in follow(driver, "button[value=publish]")
+    assert "Publish “Street mediators in Saida”?" in follow(driver, "button[value=publish]")
+    assert "Published: the public can see it now." in follow(driver, "#confirm-step")
 
     with served.app_context():
         case = db.session.scalars(

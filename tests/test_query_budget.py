@@ -47,6 +47,7 @@ READERS = {
     "publishing.edit_case": "staff",
     "publishing.new_webinar": "staff",
     "publishing.edit_webinar": "staff",
+    "publishing.confirm_state": "staff",
     "publishing.new_translation": "staff",
     "publishing.edit_translation": "staff",
     "publishing.missing_translations": "staff",
@@ -72,7 +73,11 @@ READERS = {
     "openapi.openapi_json": None,
     "openapi.page": None,
 }
-QUERIES = {"search.page": "?q=city", "search.api": "?q=city"}
+QUERIES = {
+    "search.page": "?q=city",
+    "search.api": "?q=city",
+    "publishing.confirm_state": "?action=archive",
+}
 
 
 def test_no_page_or_api_read_runs_more_statements_with_more_data(database, tmp_path):

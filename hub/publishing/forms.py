@@ -15,21 +15,27 @@ from wtforms import (
     BooleanField,
     HiddenField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import AnyOf, DataRequired
 
 from hub import vocab
-from hub.forms import EXTRA, HubForm, Line, Text, Typed, VersionedForm, options
+from hub.forms import EXTRA, Checkboxes, HubForm, Line, Text, Typed, VersionedForm, options
+from hub.i18n import LANGUAGE_NAMES
 from hub.i18n import lazy_gettext as _l
+from hub.markdown import render_markdown
 from hub.publishing.reports import LOCATION_LIMIT, PROBLEM_LIMIT
 from hub.publishing.schemas import NARROW_LIMIT, WebinarDate
 from hub.publishing.states import Step
 from hub.types import Day, Year
 
 PREVIEW = "preview"
+CONFIRMED = "yes"
+# The fields the public pages render as Markdown: each gets a preview beside it.
+CASE_MARKDOWN = (
+    "target_audience", "what_was_done", "results", "what_did_not_work", "transferability", "body",
+)  # fmt: skip
 SPEAKER_PARTS = ("name", "role", "city")
 TRANSLATED_SPEAKER_PARTS = ("name", "role")
 TAKEAWAY_PARTS = ("title", "text")
@@ -61,9 +67,18 @@ class ContentForm(VersionedForm):
     action = StringField()
     body = TextAreaField(validators=[Text()])
     SPEAKER_PARTS = SPEAKER_PARTS
+    MARKDOWN: tuple[str, ...] = ("body",)
 
     def previewing(self) -> bool:
         return self.action.data == PREVIEW
+
+    def previews(self) -> list[tuple[str, Any]]:
+        """(label, rendered HTML) of each Markdown field that has a value."""
+        return [
+            (str(self[name].label.text), render_markdown(self[name].data))
+            for name in self.MARKDOWN
+            if name in self and self[name].data
+        ]
 
     def content_names(self) -> list[str]:
         return [field.name for field in self if field.name not in ("body", "csrf_token", *EXTRA)]
@@ -113,12 +128,18 @@ class ContentForm(VersionedForm):
         return found
 
 
+def _original_language() -> SelectField:
+    """The language a new record is written in; fixed once the record exists."""
+    return SelectField(_l("Original language"), choices=options(LANGUAGE_NAMES.items()))
+
+
 class CaseForm(ContentForm):
-    title = StringField(_l("Title (English)"), [Line()])
+    language = _original_language()
+    title = StringField(_l("Title"), [Line()])
     summary = TextAreaField(_l("Summary (one paragraph, plain text)"), [Text(required=True)])
     lead_city = SelectField(_l("Lead city"), choices=[])
-    partner_cities = SelectMultipleField(_l("Partner cities"), choices=[])
-    themes = SelectMultipleField(_l("Themes (at least one)"), [_required()], choices=[])
+    partner_cities = Checkboxes(_l("Partner cities"), choices=[])
+    themes = Checkboxes(_l("Themes (at least one)"), [_required()], choices=[])
     start_year = StringField(_l("Start year"), [Typed(Year)], render_kw={"type": "number"})
     status = SelectField(_l("Status"), choices=options(vocab.CASE_STATUSES.items()))
     evidence_level = SelectField(_l("Evidence"), choices=options(vocab.EVIDENCE_LEVELS.items()))
@@ -135,7 +156,8 @@ class CaseForm(ContentForm):
     )
     body = TextAreaField(_l("The case study (Markdown)"), [Text()])
 
-    NEW = {"status": "ongoing"}
+    NEW = {"status": "ongoing", "language": "en"}
+    MARKDOWN = CASE_MARKDOWN
 
     def offer(self, cities: list[tuple[str, str]], themes: list[tuple[str, str]]) -> None:
         """The choices of the city and theme selects."""
@@ -145,8 +167,9 @@ class CaseForm(ContentForm):
 
 
 class WebinarForm(ContentForm):
+    language = _original_language()
     series = StringField(_l("Series"), [Line(NARROW_LIMIT, required=False)])
-    title = StringField(_l("Title (English)"), [Line()])
+    title = StringField(_l("Title"), [Line()])
     summary = TextAreaField(_l("Summary (one paragraph, plain text)"), [Text(required=True)])
     date = StringField(
         _l("Date (YYYY-MM-DD, or YYYY-MM when only the month is known)"),
@@ -169,7 +192,7 @@ class WebinarForm(ContentForm):
     recording_url = StringField(
         _l("Recording address"), [Line(500, required=False)], render_kw={"type": "url"}
     )
-    themes = SelectMultipleField(_l("Themes (at least one)"), [_required()], choices=[])
+    themes = Checkboxes(_l("Themes (at least one)"), [_required()], choices=[])
     speakers = TextAreaField(_l("Speakers (name | role | city slug, one per line)"), [Text()])
     takeaways = TextAreaField(_l("Key takeaways (title | text, one per line)"), [Text()])
     published = StringField(
@@ -177,7 +200,7 @@ class WebinarForm(ContentForm):
     )
     body = TextAreaField(_l("The record (Markdown)"), [Text()])
 
-    NEW = {"timezone": "UTC", "date_precision": "day", "format": "online"}
+    NEW = {"timezone": "UTC", "date_precision": "day", "format": "online", "language": "en"}
 
     def offer(self, cities: list[tuple[str, str]], themes: list[tuple[str, str]]) -> None:
         self.themes.choices = options(themes)
@@ -199,6 +222,7 @@ class TranslationForm(ContentForm):
 
 
 class CaseTranslationForm(TranslationForm):
+    MARKDOWN = CASE_MARKDOWN
     target_audience = TextAreaField(_l("Who it is for"), [Text()])
     what_was_done = TextAreaField(_l("What was done (Markdown)"), [Text()])
     results = TextAreaField(_l("Results (Markdown)"), [Text()])
@@ -226,6 +250,11 @@ class StepForm(HubForm):
 
     action = HiddenField(validators=[AnyOf([step.value for step in Step])])
     back = HiddenField()
+    # Set by the confirmation page: a step posted without it is asked about first.
+    confirmed = HiddenField()
+
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == CONFIRMED
 
     def step(self) -> Step:
         return Step(self.action.data)
@@ -239,6 +268,12 @@ class ReportForm(HubForm):
     location = StringField(
         _l("Where? (optional: a heading or a sentence)"), [Line(LOCATION_LIMIT, required=False)]
     )
+
+
+class PreviewForm(HubForm):
+    """A Markdown text to render, as staff type it."""
+
+    text = TextAreaField(validators=[Text()])
 
 
 class ResolveForm(HubForm):

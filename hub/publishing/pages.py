@@ -1,10 +1,13 @@
 """Staff publishing in the browser, and readers' reports of translation problems.
 
-"Preview" re-renders a form with its rendered Markdown and saves nothing; "Save" checks the
-form, then saves with the content-file rules. A refused save shows every problem next to its
-field, with what was typed kept; the request lifecycle rolls it back. A save made after someone
-else's (the form's version is old) is not kept either: the form comes back with what was typed,
-the fields changed meanwhile and their current values, and the current version (`hub.versions`).
+"Preview" re-renders a form with its rendered Markdown fields and saves nothing (with
+JavaScript, hub/static/desk.js shows each one beside its field as staff type, from `preview`);
+"Save" checks the form, then saves with the content-file rules. A refused save shows every
+problem at once, by label, next to its field, with what was typed kept; the request lifecycle
+rolls it back. A save made after someone else's (the form's version is old) is not kept either:
+the form comes back with what was typed, the fields changed meanwhile and their current values,
+and the current version (`hub.versions`). Publish, unpublish and archive are asked about first
+(`confirm_state`), then taken.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup, escape
 from sqlalchemy.orm.exc import StaleDataError
 
 from hub import web
@@ -29,13 +33,15 @@ from hub.markdown import render_markdown
 from hub.publishing import operations as publishing
 from hub.publishing import reports
 from hub.publishing.forms import (
+    CONFIRMED,
     RECORD_FORMS,
     TRANSLATION_FORMS,
+    PreviewForm,
     ReportForm,
     ResolveForm,
     StepForm,
 )
-from hub.publishing.states import allowed_steps
+from hub.publishing.states import QUESTIONS, Step, allowed_steps
 from hub.security.access import PUBLIC, STAFF, allow
 
 bp = Blueprint(
@@ -96,7 +102,11 @@ def _record_form(kind: str, record=None):
     form.offer(*_choices())
     context = {"kind": kind, "record": record, "step_form": StepForm()}
     current = None
-    if record is not None:
+    if record is None:
+        context["editing"] = form.language.data
+    else:
+        del form.language  # fixed: the record's original language
+        context["editing"] = record.original_language
         if not form.is_submitted():
             form.start_from(record.version, values)
 
@@ -126,7 +136,7 @@ def _content_form(
     if not form.is_submitted():
         return render_template(template, **context)
     if form.previewing():
-        return render_template(template, preview=render_markdown(form.body.data), **context)
+        return render_template(template, previews=form.previews(), **context)
     if form.validate():
         if current is not None and form.changed_meanwhile(*current()):
             return render_template(template, **context), 409
@@ -142,7 +152,7 @@ def _content_form(
             form.stale = True
             return render_template(template, **context), 409
         else:
-            flash(_("Saved."), "notice")
+            flash(_("Saved."), "success")
             return redirect(to)
     return render_template(template, **context), 400
 
@@ -171,21 +181,69 @@ def edit_webinar(record_id: int):
     return _record_form("webinar", publishing.record_by_id("webinar", record_id))
 
 
+@bp.post("/preview")
+@allow(STAFF)
+def preview():
+    """A Markdown text rendered as its public page renders it (sanitized), for desk.js."""
+    form = PreviewForm()
+    if not form.validate():
+        problem = " ".join(form.problems().values())
+        return Markup('<p class="preview-problem">%s</p>') % problem, 400
+    return render_markdown(form.text.data)
+
+
+def _back_to(kind: str, record, back: str | None) -> str:
+    if back == "edit":
+        return url_for(f"publishing.edit_{kind}", record_id=record.id)
+    return url_for("publishing.dashboard")
+
+
+@bp.get(f"/{KIND}/<id:record_id>/state")
+@allow(STAFF)
+def confirm_state(kind: str, record_id: int):
+    """Asks before a step is taken: the state buttons lead here, and this page posts the step."""
+    record = publishing.record_by_id(kind, record_id)
+    back = request.args.get("back", "")
+    step = Step.__members__.get(request.args.get("action", ""))
+    if step is None:
+        error = InvalidInput(_("Choose publish, unpublish or archive."))
+        return web.refused(error, _back_to(kind, record, back))
+    if step not in allowed_steps(record):
+        done = StepRefused(
+            {"state": _("The record is %(state)s already.", state=record.state.label)}
+        )
+        return web.refused(done, _back_to(kind, record, back))
+    form = StepForm(data={"action": step.value, "back": back, "confirmed": CONFIRMED})
+    question, consequence = QUESTIONS[step]
+    title = record.original.title if record.original else record.slug
+    return render_template(
+        "publishing/confirm_step.html",
+        kind=kind,
+        record=record,
+        step=step,
+        question=escape(str(question)) % {"title": Markup("<bdi>%s</bdi>") % title},
+        consequence=consequence,
+        form=form,
+        cancel=_back_to(kind, record, back),
+    )
+
+
 @bp.post(f"/{KIND}/<id:record_id>/state")
 @allow(STAFF)
 def set_state(kind: str, record_id: int):
     record = publishing.record_by_id(kind, record_id)
     form = StepForm()
-    back = url_for("publishing.dashboard")
-    if form.back.data == "edit":
-        back = url_for(f"publishing.edit_{kind}", record_id=record.id)
+    back = _back_to(kind, record, form.back.data)
     if not form.validate():
         return web.refused(InvalidInput(_("Choose publish, unpublish or archive.")), back)
+    if not form.is_confirmed():
+        args = {"action": form.action.data, "back": form.back.data or None}
+        return redirect(url_for(".confirm_state", kind=kind, record_id=record.id, **args), 303)
     try:
         transition = publishing.take_step(record, form.step(), _actor())
     except StepRefused as error:
         return web.refused(error, back)
-    flash(str(transition.done), "notice")
+    flash(str(transition.done), "success")
     return redirect(back, 303)
 
 
@@ -208,7 +266,9 @@ def _translation_form(kind: str, record, text=None):
     current = None
     if text is None:
         form.language.choices = options((code, LANGUAGE_NAMES[code]) for code in missing)
+        editing = form.language.data
     else:
+        editing = text.language
         del form.language
         if not form.is_submitted():
             form.start_from(text.version, values)
@@ -216,7 +276,7 @@ def _translation_form(kind: str, record, text=None):
         def current() -> tuple[int, dict]:
             return text.version, form_class.values_of(*publishing.TEXT_RECORDS[kind].export(text))
 
-    context = {"kind": kind, "record": record, "text": text}
+    context = {"kind": kind, "record": record, "text": text, "editing": editing}
 
     def save() -> str:
         saved, machine = text, form.machine_translated.data
@@ -282,7 +342,7 @@ def reports_queue():
 def resolve_report(report_id: int):
     ResolveForm().validate()  # the token is checked for every form by CSRFProtect
     reports.resolve_report(report_id, _actor())
-    flash(_("The report is marked resolved."), "notice")
+    flash(_("The report is marked resolved."), "success")
     return redirect(url_for("publishing.reports"))
 
 
@@ -311,5 +371,5 @@ def submit(kind: str, record_id: int):
     except InvalidInput as error:
         form.language.errors = [str(message) for message in error.errors.values()]
         return _detail_page(kind, record, form), 400
-    flash(_("Thank you: your report has reached the network's staff."), "notice")
+    flash(_("Thank you: your report has reached the network's staff."), "success")
     return redirect(url_for(PUBLIC_PAGES[kind], slug=record.slug) + "#report", 303)

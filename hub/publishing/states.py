@@ -54,6 +54,21 @@ TRANSITIONS: dict[Step, Transition] = {
         _l("Archived: hidden from the public."),
     ),
 }
+# What the confirmation page asks before each step, and what the step will do.
+QUESTIONS: dict[Step, tuple[Any, Any]] = {
+    Step.publish: (
+        _l("Publish “%(title)s”?"),
+        _l("The public will see it, and search will find it."),
+    ),
+    Step.unpublish: (
+        _l("Unpublish “%(title)s”?"),
+        _l("It becomes a draft again: the public will no longer see it."),
+    ),
+    Step.archive: (
+        _l("Archive “%(title)s”?"),
+        _l("It is hidden from the public and kept for the record."),
+    ),
+}
 # The step that brings a record into each state.
 STEP_TO = {transition.to: step for step, transition in TRANSITIONS.items()}
 

@@ -43,7 +43,9 @@ def test_a_multi_line_case_saves_from_the_browser_with_lf(site):
     assert again.status_code == 302
     assert stored_case(site, "youth-councils-in-mombasa")[1:] == (lf(SUMMARY), lf(BODY), lf(LIST))
 
-    staff.post(f"/en/publishing/case/{case_id}/state", data={"action": "publish"})
+    staff.post(
+        f"/en/publishing/case/{case_id}/state", data={"action": "publish", "confirmed": "yes"}
+    )
     page = site.test_client().get("/en/cases/youth-councils-in-mombasa").get_data(as_text=True)
     assert "<p>Councils meet <strong>monthly</strong>.</p>" in page
     assert "<p>They report to the county.</p>" in page
@@ -148,12 +150,12 @@ def test_a_step_the_state_does_not_allow_is_refused_and_explained(site):
     staff.post("/en/publishing/cases/new", data=case_form())
     case_id = stored_case(site, "youth-councils-in-mombasa")[0]
     url = f"/en/publishing/case/{case_id}/state"
-    assert staff.post(url, data={"action": "publish"}).status_code == 303
-    twice = staff.post(url, data={"action": "publish"})  # a second click
+    assert staff.post(url, data={"action": "publish", "confirmed": "yes"}).status_code == 303
+    twice = staff.post(url, data={"action": "publish", "confirmed": "yes"})  # a second click
     assert twice.status_code == 303
     page = staff.get(twice.headers["Location"]).get_data(as_text=True)
     assert "The record is Published already." in page
-    unknown = staff.post(url, data={"action": "delete"})
+    unknown = staff.post(url, data={"action": "delete", "confirmed": "yes"})
     assert unknown.status_code == 303
     assert "Choose publish, unpublish or archive." in staff.get("/en/publishing/").get_data(
         as_text=True
