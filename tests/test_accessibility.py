@@ -86,6 +86,17 @@ PAGES = {
     ],
 }
 READERS = list(PAGES)
+# Forms each person sends back empty, to see their error messages: the page, and its button.
+SUBMIT = "main form button[type=submit]"
+SENT_EMPTY = {
+    None: [("/{lang}/join", SUBMIT), ("/{lang}/login", SUBMIT)],
+    "zanzibar": [
+        ("/{lang}/exchanges/new", "main form button[value=submit]"),
+        ("/{lang}/cities/mombasa/contact", SUBMIT),
+    ],
+    "staff": [("/{lang}/publishing/cases/new", "main form button[value=save]")],
+    "admin": [],
+}
 # The pages of docs/screenshots/, by who reads them.
 SCREENSHOTS = {
     (None, "/{lang}/"): "home",
@@ -146,22 +157,31 @@ def hub(served):
     return served
 
 
-def addresses(hub, who: str | None, lang: str) -> list[tuple[str, str]]:
-    """(pattern, address) of every page `who` reads in `lang`."""
-    values = {**hub.config["test_values"], "lang": lang, "found": FOUND[lang]}
-    return [(pattern, pattern.format(**values)) for pattern in PAGES[who]]
+NO_CHECKS = "document.querySelector(arguments[0]).form.noValidate = true"
 
 
 def open_pages(hub, driver, who: str | None, lang: str):
-    """Sign `who` in once, then open each of their pages in `lang`: yields (pattern, address)."""
+    """Sign `who` in once, then open each of their pages in `lang`, and send their forms back
+    empty: yields the page's address and its name in docs/screenshots/, if it is one there."""
     base = hub.config["test_base"]
+    values = {**hub.config["test_values"], "lang": lang, "found": FOUND[lang]}
     if who is not None:
         browsing.sign_in(driver, base, who)
-    for pattern, address in addresses(hub, who, lang):
+    for pattern in PAGES[who]:
+        address = pattern.format(**values)
         driver.get(base + address)
         status = browsing.status_of_page(driver)
         assert status == 200, f"{address} answered {status}"
-        yield pattern, address
+        yield address, SCREENSHOTS.get((who, pattern))
+    for pattern, button in SENT_EMPTY[who]:
+        address = pattern.format(**values)
+        driver.get(base + address)
+        # As from a browser that does not check `required` fields: the hub must.
+        driver.execute_script(NO_CHECKS, button)
+        browsing.follow(driver, button)
+        status = browsing.status_of_page(driver)
+        assert status == 400, f"{address} sent empty answered {status}"
+        yield f"{address} (sent empty)", None
 
 
 def test_the_pinned_axe_core_is_installed():
@@ -180,11 +200,11 @@ def test_axe_finds_no_violation(hub, browser, who, lang):
     browser.set_script_timeout(120)
     browsing.viewport(browser, browsing.DESKTOP)
     found = {}
-    for pattern, address in open_pages(hub, browser, who, lang):
+    for address, name in open_pages(hub, browser, who, lang):
         browser.execute_script(axe)
         if violations := browser.execute_async_script(RUN_AXE, TAGS):
             found[address] = violations
-        if name := SCREENSHOTS.get((who, pattern)):
+        if name:
             browsing.screenshot(browser, f"{name}-{lang}-desktop")
     assert not found, f"axe-core, as {who or 'a reader not signed in'}:\n" + report(found)
 
@@ -194,13 +214,13 @@ def test_axe_finds_no_violation(hub, browser, who, lang):
 def test_no_page_overflows_a_phone(hub, browser, who, lang):
     browsing.viewport(browser, browsing.PHONE, phone=True)
     overflowing = {}
-    for pattern, address in open_pages(hub, browser, who, lang):
+    for address, name in open_pages(hub, browser, who, lang):
         width, viewport = browser.execute_script(OVERFLOW)
         if width > viewport:
             overflowing[address] = f"{width} px wide in a {viewport}-pixel viewport: " + ", ".join(
                 browser.execute_script(WIDEST)
             )
-        if name := SCREENSHOTS.get((who, pattern)):
+        if name:
             browsing.screenshot(browser, f"{name}-{lang}-phone")
     assert not overflowing, "\n".join(f"{a}: {why}" for a, why in overflowing.items())
 
