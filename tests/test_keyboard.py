@@ -80,11 +80,20 @@ def sign_in_by_keyboard(driver, base: str, name: str) -> None:
     assert "/login" not in driver.current_url
 
 
+# Whether an element lies within the viewport, where a sighted reader sees it.
+ON_SCREEN = """
+const box = arguments[0].getBoundingClientRect();
+return box.width > 0 && box.left >= 0 && box.top >= 0 && box.right <= innerWidth;
+"""
+
+
 def test_a_newcomer_asks_for_access_with_the_keyboard(served, browser, monkeypatch):
     # The join form refuses answers sent back faster than a person types; the browser is faster.
     monkeypatch.setattr(joining, "MIN_FILL_SECONDS", 0)
     base = served.config["test_base"]
     browser.get(f"{base}/en/")
+    skip = tab_to(browser, "a", "Skip to content", limit=1)
+    assert browser.execute_script(ON_SCREEN, skip), "the first TAB shows no 'Skip to content'"
     tab_to(browser, "a[href$='/en/join']")
     enter(browser)
     type_into(browser, "[name=name]", "Amina Odhiambo")
