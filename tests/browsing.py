@@ -120,7 +120,7 @@ const label = [element.textContent, element.value, element.labels && element.lab
   && element.labels[0].textContent].join(" ");
 return label.toLowerCase().includes(text.toLowerCase());
 """
-CONTROLS = "input, select, textarea, button"
+CONTROLS = "a[href], input, select, textarea, button, summary"
 
 
 def press(driver, *keys) -> None:
@@ -131,7 +131,7 @@ def press(driver, *keys) -> None:
 
 def tab_to(driver, css: str, text: str | None = None, limit: int = 150):
     """Press TAB until the focused element matches `css` (and holds `text`, if given) and return
-    it; every form control passed on the way must show that it has the focus."""
+    it; every link and form control passed on the way must show that it has the focus."""
     from selenium.webdriver.common.keys import Keys
 
     for _ in range(limit):

@@ -1,6 +1,6 @@
 """With the keyboard alone, in the real browser: a newcomer asks for access, staff sign in and
-publish a case, a focal point asks for a peer city. Every form control reached with TAB shows
-that it has the focus (tests/browsing.py, `tab_to`).
+publish a case, a focal point asks for a peer city. Every link and form control reached with TAB
+shows that it has the focus (tests/browsing.py, `tab_to`).
 
 The runs find each control by its name or its words, pressing TAB until it has the focus, so
 they hold while the forms change around them.
