@@ -10,7 +10,7 @@ FLASK := HUB_INSTANCE_PATH="$(abspath $(INSTANCE))" $(BIN)/flask --app hub
 # HUB_SECRET_KEY is unset; production sets HUB_SECRET_KEY.
 SECRET_FILE := $(INSTANCE)/secret_key
 
-.PHONY: run admin flask test browser install install-test translations lint extract-messages update-catalogs clean bench-search bench-matching bench-pages eval-search
+.PHONY: run admin flask test browser axe screenshots install install-test translations lint extract-messages update-catalogs clean bench-search bench-matching bench-pages eval-search
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -68,12 +68,29 @@ browser:
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium chromium-driver >/dev/null; }
 
+# axe-core for tests/test_accessibility.py, at the version pinned in tests/a11y/package-lock.json.
+AXE := tests/a11y/node_modules/axe-core/axe.min.js
+
+axe: $(AXE)
+
+$(AXE): tests/a11y/package.json tests/a11y/package-lock.json
+	@command -v npm >/dev/null || { echo "npm is missing: install Node.js 18 or later (apt-get install nodejs npm)"; exit 1; }
+	npm ci --prefix tests/a11y --no-audit --no-fund
+	touch $@
+
 # pytest-xdist: one worker per core; each worker builds its own template databases.
 PYTEST_WORKERS ?= auto
 
-test: install-test browser
+test: install-test browser axe
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+# The screenshots of docs/screenshots/, made by the accessibility tests in Chromium: home,
+# network, a case, search, publishing and an exchange request, desktop and phone, en and ar.
+# They are saved even when a check of those tests fails (and `make` then says so).
+screenshots: install-test browser axe
+	HUB_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -q -p no:cacheprovider \
+	  tests/test_accessibility.py -k "None or staff or zanzibar"
 
 lint: install-test
 	$(BIN)/ruff check .

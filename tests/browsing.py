@@ -7,7 +7,9 @@ The fixtures `served` and `browser` live in tests/conftest.py; the helpers `sign
 
 from __future__ import annotations
 
+import os
 import shutil
+from pathlib import Path
 
 from tests.conftest import PASSWORD
 
@@ -58,12 +60,96 @@ def sign_in(driver, base, name, lang="en"):
 
 def follow(driver, css):
     """Click what `css` finds and wait for the next page to replace this one."""
-    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support.wait import WebDriverWait
 
     page = driver.find_element(By.TAG_NAME, "html")
     driver.find_element(By.CSS_SELECTOR, css).click()
+    return wait_for_next_page(driver, page)
+
+
+# --- Viewports, screenshots and the keyboard --------------------------------------------------
+
+DESKTOP = (1366, 900)
+PHONE = (390, 844)
+# HUB_SCREENSHOTS=<folder> makes the browser tests save the pages of the closing note there
+# (`make screenshots`).
+SCREENSHOTS = os.environ.get("HUB_SCREENSHOTS")
+
+
+def viewport(driver, size: tuple[int, int], phone: bool = False) -> None:
+    """The page's viewport at exactly `size` CSS pixels, as a phone's when `phone`."""
+    width, height = size
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": phone},
+    )
+
+
+def screenshot(driver, name: str) -> None:
+    """The visible part of the page as `name`.png in HUB_SCREENSHOTS, when that is set."""
+    if SCREENSHOTS:
+        folder = Path(SCREENSHOTS)
+        folder.mkdir(parents=True, exist_ok=True)
+        driver.save_screenshot(str(folder / f"{name}.png"))
+
+
+def status_of_page(driver) -> int:
+    """The HTTP status the page in the browser was answered with."""
+    return driver.execute_script(
+        "return performance.getEntriesByType('navigation')[0].responseStatus"
+    )
+
+
+# What a focus indicator looks like to the browser: an outline or a box shadow while focused. In
+# a date field Chromium highlights the focused part (day, month or year) instead, and only some
+# ways of reaching the field outline it as well (hub.css could outline it always).
+FOCUS_INDICATOR = """
+const element = arguments[0];
+const style = getComputedStyle(element);
+const outline = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+const highlightsItsParts = ["date", "time", "datetime-local", "month", "week"].includes(element.type);
+return outline || style.boxShadow !== "none" || highlightsItsParts;
+"""
+# Whether the focused element matches a CSS selector and, if given, holds a text.
+FOCUSED_MATCHES = """
+const [css, text] = arguments;
+const element = document.activeElement;
+if (!element || !element.matches(css)) return false;
+if (!text) return true;
+const label = [element.textContent, element.value, element.labels && element.labels[0]
+  && element.labels[0].textContent].join(" ");
+return label.toLowerCase().includes(text.toLowerCase());
+"""
+CONTROLS = "a[href], input, select, textarea, button, summary"
+
+
+def press(driver, *keys) -> None:
+    from selenium.webdriver.common.action_chains import ActionChains
+
+    ActionChains(driver).send_keys(*keys).perform()
+
+
+def tab_to(driver, css: str, text: str | None = None, limit: int = 150):
+    """Press TAB until the focused element matches `css` (and holds `text`, if given) and return
+    it; every link and form control passed on the way must show that it has the focus."""
+    from selenium.webdriver.common.keys import Keys
+
+    for _ in range(limit):
+        press(driver, Keys.TAB)
+        focused = driver.switch_to.active_element
+        if driver.execute_script("return arguments[0].matches(arguments[1])", focused, CONTROLS):
+            described = focused.get_attribute("outerHTML")[:200]
+            assert driver.execute_script(FOCUS_INDICATOR, focused), f"no focus shown: {described}"
+        if driver.execute_script(FOCUSED_MATCHES, css, text):
+            return focused
+    raise AssertionError(f"{limit} presses of TAB never reached {css} {text or ''}")
+
+
+def wait_for_next_page(driver, page) -> str:
+    """Wait until the page `page` (its <html> element) is replaced; the new page's main text."""
+    from selenium.common.exceptions import WebDriverException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.wait import WebDriverWait
 
     def replaced(_driver) -> bool:
         # Chromium answers a look at the old page either "stale element" or, mid-navigation,

@@ -237,7 +237,7 @@ def test_theme_page_gathers_everything_on_the_theme(client):
 
 
 def case_links(body: str) -> set[str]:
-    return set(re.findall(r'<h3[^>]*><a href="/en/cases/([a-z0-9-]+)"', body))
+    return set(re.findall(r'<h[23][^>]*><a href="/en/cases/([a-z0-9-]+)"', body))
 
 
 def test_case_filters_combine(content_app, client):

@@ -53,7 +53,7 @@ def test_the_calendar_holds_every_webinar_in_the_readers_language(client, webina
 def test_each_event_page_offers_add_to_calendar(client, webinars, lang):
     for webinar in webinars:
         tree = page(client, f"/{lang}/webinars/{webinar.slug}")
-        (href,) = tree.xpath('//dd[@class="add-to-calendar"]/a/@href')
+        (href,) = tree.xpath('//dd/span[@class="add-to-calendar"]/a/@href')
         assert href == f"/{lang}/webinars/{webinar.slug}.ics"
         (event,) = read_calendar(client, href).walk("VEVENT")
         assert str(event["summary"]) == version_shown(webinar, lang).title
