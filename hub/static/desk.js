@@ -28,6 +28,15 @@
     box.id = area.id + "-preview";
     label.className = "live-preview-label";
     label.textContent = form.dataset.previewLabel;
+    label.id = box.id + "-label";
+    // A box that scrolls is reached by keyboard too, and named after its field: "Preview Body".
+    var named = form.querySelector('label[for="' + area.id + '"]');
+    if (named && !named.id) {
+      named.id = area.id + "-label";
+    }
+    box.tabIndex = 0;
+    box.setAttribute("role", "region");
+    box.setAttribute("aria-labelledby", label.id + (named ? " " + named.id : ""));
     body.className = "body";
     box.append(label, body);
     pair.className = "side-by-side";
