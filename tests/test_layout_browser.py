@@ -101,9 +101,7 @@ def test_on_a_phone_no_page_is_wider_than_the_screen(served, browser, lang):
 
 
 @pytest.mark.parametrize("lang", ["en", "ar"])
-def test_on_a_phone_the_menu_is_a_closed_disclosure_under_a_two_row_header(
-    served, browser, lang
-):
+def test_on_a_phone_the_menu_is_a_closed_disclosure_under_a_two_row_header(served, browser, lang):
     from selenium.webdriver.common.by import By
 
     base = served.config["test_base"]

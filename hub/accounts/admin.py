@@ -186,7 +186,8 @@ def approve_access(request_id: int):
     except HubError as error:
         return web.refused(error, back)
     flash(
-        _("%(email)s is invited: a link to choose a password was sent.", email=user.email), "success"
+        _("%(email)s is invited: a link to choose a password was sent.", email=user.email),
+        "success",
     )
     return redirect(back, 303)
 

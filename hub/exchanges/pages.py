@@ -100,7 +100,9 @@ def offer(request_id: int):
         lifecycle.offer(found, access.own_city(), _user())
     except HubError as error:
         return web.refused(error, url_for("exchanges.board"))
-    flash(_("Thank you. Staff will review your offer and put it to the requesting city."), "success")
+    flash(
+        _("Thank you. Staff will review your offer and put it to the requesting city."), "success"
+    )
     return redirect(url_for("exchanges.mine"), 303)
 
 
