@@ -55,6 +55,8 @@ def test_every_page_has_a_labelled_search_box_in_its_header(client, lang):
         (field,) = form.xpath(".//input[@type='search'][@name='q']")
         (label,) = html.xpath(f"//label[@for='{field.get('id')}']")
         assert label.text_content().strip(), url
+        # The landmark is named by its label: apart from the search page's own search form.
+        assert form.get("aria-labelledby") == label.get("id"), url
 
 
 def test_the_header_search_box_reaches_the_results(client):
