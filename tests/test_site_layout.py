@@ -94,6 +94,20 @@ def test_the_main_navigation_is_one_menu_that_a_phone_can_fold(client):
     assert len(html.xpath(f"//nav[{has('main-nav')}]")) == 1
 
 
+@pytest.mark.parametrize(
+    ("url", "section"),
+    [
+        ("/en/cities/mombasa", "/en/cities"),
+        ("/en/themes/youth", "/en/themes"),
+        ("/en/cases", "/en/cases"),
+    ],
+)
+def test_the_navigation_marks_the_section_the_reader_is_in(client, url, section):
+    current = page(client, url).xpath("//nav[@aria-label='Main']//a[@aria-current='page']")
+    assert [a.get("href") for a in current] == [section]
+    assert page(client, "/en/about").xpath("//a[@aria-current='page']") == []
+
+
 # --- Messages by kind ---------------------------------------------------------------------------
 
 
