@@ -83,7 +83,7 @@ def invite():
         else:
             flash(
                 _("%(email)s is invited: a link to choose a password was sent.", email=user.email),
-                "notice",
+                "success",
             )
             return redirect(url_for("admin.users"), 303)
     return _users_page(form, 400)
@@ -100,7 +100,7 @@ def change_role(user_id: int):
         accounts.set_role(user, form.role.data, form.city.data or None, current_user)
     except HubError as error:
         return web.refused(error, url_for("admin.users"))
-    flash(_("The role of %(email)s is now saved.", email=user.email), "notice")
+    flash(_("The role of %(email)s is now saved.", email=user.email), "success")
     return redirect(url_for("admin.users"), 303)
 
 
@@ -112,7 +112,7 @@ def disable(user_id: int):
         accounts.disable(user, current_user)
     except HubError as error:
         return web.refused(error, url_for("admin.users"))
-    flash(_("%(email)s can no longer sign in.", email=user.email), "notice")
+    flash(_("%(email)s can no longer sign in.", email=user.email), "success")
     return redirect(url_for("admin.users"), 303)
 
 
@@ -186,7 +186,8 @@ def approve_access(request_id: int):
     except HubError as error:
         return web.refused(error, back)
     flash(
-        _("%(email)s is invited: a link to choose a password was sent.", email=user.email), "notice"
+        _("%(email)s is invited: a link to choose a password was sent.", email=user.email),
+        "success",
     )
     return redirect(back, 303)
 
@@ -203,5 +204,5 @@ def decline_access(request_id: int):
         joining.decline(access, current_user, form.notify.data, form.note.data or "")
     except HubError as error:
         return web.refused(error, back)
-    flash(_("The request of %(email)s is declined.", email=access.email), "notice")
+    flash(_("The request of %(email)s is declined.", email=access.email), "success")
     return redirect(back, 303)

@@ -78,6 +78,7 @@ def login():
         form.form_errors.append(_("The e-mail address or the password is not right."))
         return render_template("accounts/login.html", form=form), 401
     begin_session(user)
+    flash(_("You are signed in."), "success")
     return redirect(next_url or url_for("home.index", lang=user.preferred_language))
 
 
@@ -87,6 +88,7 @@ def logout():
     if current_user.is_authenticated:
         accounts.sign_out(current_user._get_current_object())
     end_session()  # SignOutForm has no field but its CSRF token, checked for every POST
+    flash(_("You are signed out."), "success")
     return redirect(url_for("home.index"))
 
 
@@ -103,7 +105,7 @@ def change_password():
             form.refuse(error)
         else:
             begin_session(current_user)  # this session goes on with the new key; others end
-            flash(_("Your password has been changed. Your other sessions have ended."), "notice")
+            flash(_("Your password has been changed. Your other sessions have ended."), "success")
             return redirect(url_for("home.index"))
     return render_template("accounts/password.html", form=form), 400 if form.errors else 200
 
@@ -138,7 +140,7 @@ def reset(token: str):
         except InvalidInput as error:
             form.refuse(error)
         else:
-            flash(_("Your password has been changed. You can sign in now."), "notice")
+            flash(_("Your password has been changed. You can sign in now."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form), 400 if form.errors else 200
 
@@ -174,7 +176,7 @@ def join():
             "Thank you: your request is with the network's staff. You will hear from them by "
             "e-mail, usually within a few working days."
         ),
-        "notice",
+        "success",
     )
     return redirect(url_for("home.index"), 303)
 

@@ -80,7 +80,7 @@ def edit(slug: str):
         form.changed_meanwhile(city.version, form.values_of(city))
         form.stale = True
         return render_template("cities/edit.html", city=city, form=form), 409
-    flash(_("The city profile is saved."), "notice")
+    flash(_("The city profile is saved."), "success")
     return redirect(url_for("cities.detail", slug=city.slug), 303)
 
 
@@ -109,7 +109,7 @@ def write(slug: str):
             "to your e-mail address.",
             city=city.display_name(lang),
         ),
-        "notice",
+        "success",
     )
     return redirect(url_for("cities.detail", slug=city.slug), 303)
 

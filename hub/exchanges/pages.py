@@ -60,7 +60,7 @@ def _step(request_id: int, take, message: str):
         take()
     except HubError as error:
         return web.refused(error, _detail_url(request_id))
-    flash(message, "notice")
+    flash(message, "success")
     return redirect(_detail_url(request_id), 303)
 
 
@@ -99,7 +99,9 @@ def offer(request_id: int):
         lifecycle.offer(found, access.own_city(), _user())
     except HubError as error:
         return web.refused(error, url_for("exchanges.board"))
-    flash(_("Thank you. Staff will review your offer and put it to the requesting city."), "notice")
+    flash(
+        _("Thank you. Staff will review your offer and put it to the requesting city."), "success"
+    )
     return redirect(url_for("exchanges.mine"), 303)
 
 
@@ -148,9 +150,9 @@ def new():
     except InvalidInput as error:
         return _form_page(form, None, city, error.errors, 400)
     if found.status == RequestStatus.submitted:
-        flash(_("Your request is submitted."), "notice")
+        flash(_("Your request is submitted."), "success")
     else:
-        flash(_("Your request is saved as a draft."), "notice")
+        flash(_("Your request is saved as a draft."), "success")
     return redirect(_detail_url(found.id), 303)
 
 
@@ -217,7 +219,7 @@ def edit(request_id: int):
         form.changed_meanwhile(found.version, form.values_of(found))
         form.stale = True
         return _form_page(form, found, found.city, {}, 409)
-    flash(_("Your changes are saved."), "notice")
+    flash(_("Your changes are saved."), "success")
     return redirect(_detail_url(found.id), 303)
 
 
@@ -279,7 +281,7 @@ def report(request_id: int):
             steps=allowed_steps(found, current_user),
         )
         return page, error.status
-    flash(_("Thank you for your report."), "notice")
+    flash(_("Thank you for your report."), "success")
     return redirect(_detail_url(found.id), 303)
 
 
@@ -366,7 +368,7 @@ def run_round():
             "The round proposed %(num)d mentors; review them below.",
             proposed,
         ),
-        "notice",
+        "success",
     )
     if unmatched:
         flash(
