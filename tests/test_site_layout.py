@@ -62,7 +62,7 @@ def test_every_page_has_a_labelled_search_box_in_its_header(client, lang):
 def test_the_header_search_box_reaches_the_results(client):
     form = page(client, "/fr/cities/mombasa").xpath("//header//form[@role='search']")[0]
     results = page(client, f"{form.get('action')}?q=Mombasa").xpath(
-        f"//*[{has('results')}]//*[{has('result')}]//h3/a"
+        f"//*[{has('results')}]//*[{has('result')}]//h2/a"
     )
     assert "/fr/cases/mombasa-county-action-plan" in {a.get("href") for a in results}
 
