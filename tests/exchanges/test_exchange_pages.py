@@ -22,7 +22,7 @@ CHALLENGE = "Our action plan stalls between the county and the wards."
 FORM = {
     "themes": ["local-action-plans"],
     "challenge": CHALLENGE,
-    "languages": "en, sw",
+    "languages": ["en", "sw"],
     "format": "mentoring",
     "timeframe": "first half of 2027",
     "action": "submit",
@@ -266,7 +266,7 @@ def test_board_filters_narrow_the_list(site):
         ({"themes": ["no-such-theme"]}, "Unknown themes: no-such-theme"),
         ({"challenge": "   "}, "Describe the challenge."),
         ({"challenge": "x" * 5001}, "At most 5000 characters."),
-        ({"languages": "english"}, "Unknown languages: english"),
+        ({"languages": ["en", "english"]}, "Unknown languages: english"),
         ({"format": "carrier-pigeon"}, "Choose a format: virtual, study-visit or mentoring."),
         ({"timeframe": "y" * 201}, "At most 200 characters."),
         ({"challenge": "Stalled\x00plan"}, "This text contains characters that cannot be saved."),
