@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import sqlalchemy as sa
 from markupsafe import escape
@@ -11,6 +9,7 @@ from markupsafe import escape
 from hub.audit import AuditEvent
 from hub.cities.models import City
 from hub.extensions import db
+from tests.checkboxes import labels, ticked
 from tests.conftest import PASSWORD, app_with_people
 
 EDIT = "/en/cities/mombasa/edit"
@@ -58,7 +57,7 @@ def test_the_form_shows_the_saved_profile(profile_app, focal_point):
     body = page.get_data(as_text=True)
     city = mombasa(profile_app)
     assert escape(city.summaries["en"]) in body
-    assert ticked(body) == set(city.languages)
+    assert ticked(body, "languages") == set(city.languages)
     assert "Mentoring other cities" in body
     for theme in city.expertise:
         assert f'<option selected value="{theme.slug}">' in body
@@ -88,20 +87,6 @@ def test_a_multi_line_summary_from_the_browser_is_stored_with_lf(profile_app, fo
     assert again.status_code == 303
 
 
-def ticked(body: str) -> set[str]:
-    """The languages ticked on the page."""
-    return {
-        re.search(r'value="([^"]*)"', box)[1]
-        for box in re.findall(r"<input[^>]*>", body)
-        if 'name="languages"' in box and " checked" in box
-    }
-
-
-def language_names(body: str) -> list[str]:
-    """The languages offered, by their labels, in the page's order."""
-    return re.findall(r'<label for="languages-\d+">([^<]*)</label>', body)
-
-
 @pytest.mark.parametrize(
     ("lang", "names"),
     [
@@ -113,7 +98,7 @@ def language_names(body: str) -> list[str]:
 )
 def test_the_languages_are_ticked_by_name_in_the_readers_language(focal_point, lang, names):
     body = focal_point.get(f"/{lang}/cities/mombasa/edit").get_data(as_text=True)
-    offered = language_names(body)
+    offered = labels(body, "languages")
     assert [name for name in offered if name in names] == names  # all there, in this order
     assert 'name="languages" type="checkbox" value="sw"' in body
 
@@ -142,9 +127,11 @@ def test_a_stored_language_outside_the_list_stays_ticked_and_survives_a_save(
 ):
     assert focal_point.post(EDIT, data=profile(languages=["en", "am"])).status_code == 303
     body = focal_point.get(EDIT).get_data(as_text=True)
-    assert "Amharic" in language_names(body)
-    assert ticked(body) == {"en", "am"}
-    saved = focal_point.post(EDIT, data=profile(languages=sorted(ticked(body)), summary_en="Again"))
+    assert "Amharic" in labels(body, "languages")
+    assert ticked(body, "languages") == {"en", "am"}
+    saved = focal_point.post(
+        EDIT, data=profile(languages=sorted(ticked(body, "languages")), summary_en="Again")
+    )
     assert saved.status_code == 303
     assert sorted(mombasa(profile_app).languages) == ["am", "en"]
 
