@@ -8,9 +8,12 @@ from markupsafe import escape
 
 from hub.audit import AuditEvent
 from hub.cities.models import City
+from hub.content.documents import split_front_matter
 from hub.extensions import db
+from hub.i18n import LANGUAGES
+from hub.vocab import WORKING_LANGUAGES
 from tests.checkboxes import labels, ticked
-from tests.conftest import PASSWORD, app_with_people
+from tests.conftest import CONTENT, PASSWORD, app_with_people
 
 EDIT = "/en/cities/mombasa/edit"
 
@@ -85,6 +88,13 @@ def test_a_multi_line_summary_from_the_browser_is_stored_with_lf(profile_app, fo
     # Saving the unchanged form again works too.
     again = focal_point.post(EDIT, data=profile(summary_en=city.summaries["en"]))
     assert again.status_code == 303
+
+
+def test_the_list_offers_every_language_the_networks_cities_and_the_hub_use():
+    for path in sorted((CONTENT / "cities").glob("*.md")):
+        front, _body = split_front_matter(path.read_text(encoding="utf-8"), str(path))
+        assert set(front["languages"]) <= set(WORKING_LANGUAGES), path.name
+    assert set(LANGUAGES) <= set(WORKING_LANGUAGES)
 
 
 @pytest.mark.parametrize(
