@@ -3,6 +3,7 @@ WTForms validators, and a base form whose problems read by field label."""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
@@ -12,7 +13,8 @@ from wtforms import Field, HiddenField, SelectChoice, SelectMultipleField
 from wtforms.validators import StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from hub import types, versions
+from hub import types, versions, vocab
+from hub.i18n import language_name
 from hub.types import LINE_LIMIT, TEXT_LIMIT
 
 
@@ -169,6 +171,30 @@ class Checkboxes(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class LanguageChoice(Checkboxes):
+    """Languages ticked by name, in the reader's language and sorted by it: the network's working
+    languages (`vocab.WORKING_LANGUAGES`) and any other language the field holds, so that one
+    stored earlier stays ticked and survives a save. The codes are checked by the form's
+    validators or the schema it feeds, as the API's are."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, validators, validate_choice=False, **kwargs)
+
+    @property
+    def choices(self) -> list[SelectChoice]:
+        known = types.language_codes()
+        held = [code for code in self.data or [] if code in known]
+        codes = dict.fromkeys([*vocab.WORKING_LANGUAGES, *held])
+        named = [(code, language_name(code)) for code in codes]
+        return options(sorted(named, key=lambda pair: _sort_key(pair[1])))
+
+
+def _sort_key(name: str) -> str:
+    """A name as a list sorts it: regardless of accents and case (néerlandais, norvégien)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
 def options(pairs: Iterable[tuple[str, Any]]) -> list[SelectChoice]:

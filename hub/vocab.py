@@ -35,6 +35,11 @@ SIZE_BANDS = (
 )
 SIZE_BANDS_BY_SLUG = {band.slug: band for band in SIZE_BANDS}
 
+# The languages a city ticks on its profile and on an exchange request: those the network's
+# cities work in (content/cities) and the hub's own. Any other ISO 639-1 code stays valid: the
+# API takes it, and a form keeps one already stored.
+WORKING_LANGUAGES = ("ar", "da", "de", "en", "es", "fr", "nl", "no", "ny", "sw")
+
 
 def size_band(population: int) -> SizeBand:
     for band in SIZE_BANDS:

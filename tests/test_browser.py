@@ -29,6 +29,10 @@ def test_both_cities_accept_in_the_browser_one_of_them_in_arabic(served, browser
     driver.get(f"{base}/en/exchanges/new")
     driver.find_element(By.CSS_SELECTOR, "#themes option[value='local-action-plans']").click()
     driver.find_element(By.ID, "challenge").send_keys(CHALLENGE)
+    # Its working languages are ticked already; it adds French by clicking the name.
+    driver.find_element(
+        By.XPATH, "//fieldset[legend='Languages you can work in']//label[.='French']"
+    ).click()
     driver.find_element(By.CSS_SELECTOR, "input[name=format][value=mentoring]").click()
     driver.find_element(By.ID, "timeframe").send_keys("first half of 2027")
     page = follow(driver, "button[value=submit]")
@@ -36,6 +40,8 @@ def test_both_cities_accept_in_the_browser_one_of_them_in_arabic(served, browser
     assert "Suggested peer cities" in page and "Mombasa has" in page
     request_id = int(driver.current_url.rstrip("/").rsplit("/", 1)[1])
     assert status_of(served, request_id) == "submitted"
+    with served.app_context():
+        assert set(db.session.get(ExchangeRequest, request_id).languages) == {"sw", "en", "fr"}
 
     # Staff run a round and approve its proposal.
     sign_in(driver, base, "staff")

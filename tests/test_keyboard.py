@@ -49,7 +49,8 @@ def choose(driver, name: str, value: str, words: str) -> None:
     elif kind == "checkbox":
         if first.get_attribute("value") != value:
             tab_to(driver, f"[name={name}][value={value}]")
-        press(driver, Keys.SPACE)
+        if not driver.switch_to.active_element.is_selected():  # it may be ticked already
+            press(driver, Keys.SPACE)
     elif kind == "radio":
         press(driver, Keys.SPACE)
         for _ in range(10):

@@ -8,7 +8,7 @@ from wtforms import Field, IntegerField, SelectMultipleField, StringField, TextA
 from wtforms.validators import InputRequired, NumberRange, StopValidation, ValidationError
 
 from hub.cities.models import City, Theme
-from hub.forms import HubForm, Line, Text, VersionedForm
+from hub.forms import HubForm, LanguageChoice, Line, Text, VersionedForm
 from hub.i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, LANGUAGES, localized, text_direction
 from hub.i18n import lazy_gettext as _l
 from hub.types import check_language
@@ -19,34 +19,20 @@ MAX_CAPACITY = 50
 CAPACITY_RULE = _l("A whole number from 0 to %(max)s.", max=MAX_CAPACITY)
 
 
-class CodeListField(StringField):
-    """Codes typed in one line, separated by commas: read as a list without repeats."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if valuelist:
-            codes = (code.strip().lower() for code in valuelist[0].split(","))
-            self.data = list(dict.fromkeys(code for code in codes if code))
-
-    def _value(self) -> str:
-        return ", ".join(self.data or [])
-
-
 class Languages:
     """At least one language, each a language code (`hub.types.check_language`, CLDR)."""
 
     def __call__(self, form: Any, field: Field) -> None:
         if not field.data:
-            raise StopValidation(_l("List language codes such as en, ar, sw, separated by commas."))
+            raise StopValidation(_l("Tick at least one language."))
         try:
-            field.data = [check_language(code) for code in field.data]
+            field.data = list(dict.fromkeys(check_language(code) for code in field.data))
         except ValueError as error:
             raise ValidationError(str(error.args[0])) from None
 
 
 class CityProfileForm(VersionedForm):
-    languages = CodeListField(
-        _l("Working languages (codes, separated by commas)"), validators=[Languages()]
-    )
+    languages = LanguageChoice(_l("Working languages"), [Languages()])
     mentor_capacity = IntegerField(
         _l("Exchanges the city can mentor at once"),
         validators=[InputRequired(CAPACITY_RULE), NumberRange(0, MAX_CAPACITY, CAPACITY_RULE)],

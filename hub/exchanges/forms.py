@@ -14,14 +14,14 @@ from wtforms import (
 
 from hub.exchanges.models import ExchangeRequest
 from hub.exchanges.states import ExchangeFormat, RequestStatus
-from hub.forms import HubForm, VersionedForm
+from hub.forms import HubForm, LanguageChoice, VersionedForm
 from hub.i18n import lazy_gettext as _l
 
 
 class RequestForm(VersionedForm):
     themes = SelectMultipleField(_l("Themes you want to learn about"), validate_choice=False)
     challenge = TextAreaField(_l("The challenge, in your own words"))
-    languages = StringField(_l("Languages you can work in (codes, separated by commas)"))
+    languages = LanguageChoice(_l("Languages you can work in"))
     format = StringField(_l("Format"))  # radio buttons of ExchangeFormat; the schema checks
     timeframe = StringField(_l("Timeframe (for example: the first half of 2027)"))
     action = HiddenField()
@@ -29,7 +29,7 @@ class RequestForm(VersionedForm):
     def fill(self, found: ExchangeRequest | None, languages: list[str]) -> None:
         """Show a request's values (or a new request's defaults) on a form not yet posted; an
         existing request's form carries its version."""
-        self.languages.data = ", ".join(languages)
+        self.languages.data = list(languages)
         if found is not None:
             values = self.values_of(found)
             for name, value in values.items():
@@ -42,7 +42,7 @@ class RequestForm(VersionedForm):
         return {
             "themes": [t.slug for t in found.themes],
             "challenge": found.challenge,
-            "languages": ", ".join(found.languages),
+            "languages": list(found.languages),
             "format": found.format.value,
             "timeframe": found.timeframe,
         }
@@ -57,11 +57,7 @@ class RequestForm(VersionedForm):
         return {
             "themes": self.themes.data or [],
             "challenge": self.challenge.data or "",
-            "languages": [
-                code.strip().lower()
-                for code in (self.languages.data or "").split(",")
-                if code.strip()
-            ],
+            "languages": self.languages.data or [],
             "format": self.format.data or "",
             "timeframe": self.timeframe.data or "",
         }

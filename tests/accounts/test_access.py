@@ -154,14 +154,14 @@ def test_a_focal_point_cannot_edit_another_citys_profile(walk):
     page = client.get("/en/cities/mombasa/edit")
     change = client.post(
         "/en/cities/mombasa/edit",
-        data={"summary_en": "Taken over", "languages": "en", "mentor_capacity": "9"},
+        data={"summary_en": "Taken over", "languages": ["en"], "mentor_capacity": "9"},
     )
     assert page.status_code == change.status_code == 404
     with app.app_context():
         assert db.session.scalar(sa.select(City).filter_by(slug="mombasa")).summaries == before
     own = client.post(
         "/en/cities/saida/edit",
-        data={"summary_en": "Saida, updated by its focal point.", "languages": "ar, en, fr",
+        data={"summary_en": "Saida, updated by its focal point.", "languages": ["ar", "en", "fr"],
               "mentor_capacity": "2", "expertise": ["social-cohesion"]},
     )  # fmt: skip
     assert own.status_code == 303

@@ -8,8 +8,12 @@ from markupsafe import escape
 
 from hub.audit import AuditEvent
 from hub.cities.models import City
+from hub.content.documents import split_front_matter
 from hub.extensions import db
-from tests.conftest import PASSWORD, app_with_people
+from hub.i18n import LANGUAGES
+from hub.vocab import WORKING_LANGUAGES
+from tests.checkboxes import labels, ticked
+from tests.conftest import CONTENT, PASSWORD, app_with_people
 
 EDIT = "/en/cities/mombasa/edit"
 
@@ -43,7 +47,7 @@ def profile(**changes) -> dict:
         "summary_ar": "",
         "summary_fr": "",
         "summary_es": "",
-        "languages": "en, sw",
+        "languages": ["en", "sw"],
         "mentor_capacity": "2",
         "expertise": ["youth", "local-action-plans"],
     }
@@ -56,7 +60,7 @@ def test_the_form_shows_the_saved_profile(profile_app, focal_point):
     body = page.get_data(as_text=True)
     city = mombasa(profile_app)
     assert escape(city.summaries["en"]) in body
-    assert f'value="{", ".join(city.languages)}"' in body
+    assert ticked(body, "languages") == set(city.languages)
     assert "Mentoring other cities" in body
     for theme in city.expertise:
         assert f'<option selected value="{theme.slug}">' in body
@@ -86,22 +90,67 @@ def test_a_multi_line_summary_from_the_browser_is_stored_with_lf(profile_app, fo
     assert again.status_code == 303
 
 
-def test_language_codes_follow_the_cldr_rule(profile_app, focal_point):
-    assert focal_point.post(EDIT, data=profile(languages="EN, Ar, am")).status_code == 303
-    assert mombasa(profile_app).languages == ["en", "ar", "am"]
+def test_the_list_offers_every_language_the_networks_cities_and_the_hub_use():
+    for path in sorted((CONTENT / "cities").glob("*.md")):
+        front, _body = split_front_matter(path.read_text(encoding="utf-8"), str(path))
+        assert set(front["languages"]) <= set(WORKING_LANGUAGES), path.name
+    assert set(LANGUAGES) <= set(WORKING_LANGUAGES)
+
+
+@pytest.mark.parametrize(
+    ("lang", "names"),
+    [
+        ("en", ["Arabic", "Danish", "Dutch", "English", "French", "German", "Norwegian"]),
+        ("fr", ["allemand", "anglais", "arabe", "danois", "espagnol", "français", "néerlandais"]),
+        ("es", ["alemán", "árabe", "danés", "español", "francés", "inglés", "neerlandés"]),
+        ("ar", ["الإنجليزية", "السواحلية", "الفرنسية"]),
+    ],
+)
+def test_the_languages_are_ticked_by_name_in_the_readers_language(focal_point, lang, names):
+    body = focal_point.get(f"/{lang}/cities/mombasa/edit").get_data(as_text=True)
+    offered = labels(body, "languages")
+    assert [name for name in offered if name in names] == names  # all there, in this order
+    assert 'name="languages" type="checkbox" value="sw"' in body
+
+
+def test_two_ticked_languages_are_stored(profile_app, focal_point):
+    assert focal_point.post(EDIT, data=profile(languages=["fr", "sw"])).status_code == 303
+    assert mombasa(profile_app).languages == ["fr", "sw"]
+
+
+def test_an_unknown_language_is_refused_by_label_and_nothing_changes(profile_app, focal_point):
     before = mombasa(profile_app)
-    refused = focal_point.post(EDIT, data=profile(languages="en, xx", summary_en="Changed"))
-    assert refused.status_code == 400
-    assert "Not a language code (ISO 639-1, such as en or ar)." in refused.get_data(as_text=True)
-    after = mombasa(profile_app)
-    assert (after.languages, after.summaries) == (before.languages, before.summaries)
+    for languages in (["en", "xx"], []):
+        refused = focal_point.post(EDIT, data=profile(languages=languages, summary_en="Changed"))
+        assert refused.status_code == 400
+        body = refused.get_data(as_text=True)
+        start = body.index("<legend>Working languages</legend>")
+        group = body[start : body.index("</fieldset>", start)]
+        message = "Not a language code" if languages else "Tick at least one language."
+        assert message in group
+        after = mombasa(profile_app)
+        assert (after.languages, after.summaries) == (before.languages, before.summaries)
+
+
+def test_a_stored_language_outside_the_list_stays_ticked_and_survives_a_save(
+    profile_app, focal_point
+):
+    assert focal_point.post(EDIT, data=profile(languages=["en", "am"])).status_code == 303
+    body = focal_point.get(EDIT).get_data(as_text=True)
+    assert "Amharic" in labels(body, "languages")
+    assert ticked(body, "languages") == {"en", "am"}
+    saved = focal_point.post(
+        EDIT, data=profile(languages=sorted(ticked(body, "languages")), summary_en="Again")
+    )
+    assert saved.status_code == 303
+    assert sorted(mombasa(profile_app).languages) == ["am", "en"]
 
 
 PROBLEMS = [
     ({"summary_en": "  \r\n "}, "This field is required."),
     ({"summary_en": "x" * 2001}, "At most 2000 characters."),
     ({"summary_ar": "\u202eevil"}, "This text contains characters that cannot be saved."),
-    ({"languages": " , "}, "List language codes such as en, ar, sw, separated by commas."),
+    ({"languages": []}, "Tick at least one language."),
     ({"mentor_capacity": "51"}, "A whole number from 0 to 50."),
     ({"mentor_capacity": "-1"}, "A whole number from 0 to 50."),
     ({"mentor_capacity": "two"}, "A whole number from 0 to 50."),

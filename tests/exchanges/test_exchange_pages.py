@@ -15,6 +15,7 @@ from hub.cities.models import City
 from hub.exchanges.models import ExchangeReport, ExchangeRequest, MatchProposal
 from hub.extensions import db
 from hub.mail.models import MailMessage
+from tests.checkboxes import labels, ticked
 from tests.conftest import PASSWORD, _dispose, app_with_people
 from tests.conftest import request_state as state
 
@@ -22,7 +23,7 @@ CHALLENGE = "Our action plan stalls between the county and the wards."
 FORM = {
     "themes": ["local-action-plans"],
     "challenge": CHALLENGE,
-    "languages": "en, sw",
+    "languages": ["en", "sw"],
     "format": "mentoring",
     "timeframe": "first half of 2027",
     "action": "submit",
@@ -266,7 +267,7 @@ def test_board_filters_narrow_the_list(site):
         ({"themes": ["no-such-theme"]}, "Unknown themes: no-such-theme"),
         ({"challenge": "   "}, "Describe the challenge."),
         ({"challenge": "x" * 5001}, "At most 5000 characters."),
-        ({"languages": "english"}, "Unknown languages: english"),
+        ({"languages": ["en", "english"]}, "Unknown languages: english"),
         ({"format": "carrier-pigeon"}, "Choose a format: virtual, study-visit or mentoring."),
         ({"timeframe": "y" * 201}, "At most 200 characters."),
         ({"challenge": "Stalled\x00plan"}, "This text contains characters that cannot be saved."),
@@ -282,6 +283,42 @@ def test_a_bad_request_form_is_explained_keeps_the_input_and_stores_nothing(site
         assert CHALLENGE in answer.get_data(as_text=True)  # what was typed is not lost
     with site.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(ExchangeRequest)) == 0
+
+
+def test_the_request_form_offers_languages_by_name_with_the_citys_own_ticked(site):
+    client = person(site, "zanzibar")
+    english = client.get("/en/exchanges/new").get_data(as_text=True)
+    assert {"English", "French", "Swahili"} <= set(labels(english, "languages"))
+    assert ticked(english, "languages") == {"sw", "en"}  # Zanzibar's working languages
+    french = client.get("/fr/exchanges/new").get_data(as_text=True)
+    assert {"anglais", "français", "swahili"} <= set(labels(french, "languages"))
+
+
+def test_an_unknown_language_is_named_in_the_languages_group_and_nothing_is_stored(site):
+    client = person(site, "zanzibar")
+    answer = client.post("/en/exchanges/new", data={**FORM, "languages": ["sw", "xx"]})
+    assert answer.status_code == 400
+    body = answer.get_data(as_text=True)
+    start = body.index("<legend>Languages you can work in</legend>")
+    assert "Unknown languages: xx" in body[start : body.index("</fieldset>", start)]
+    assert ticked(body, "languages") == {"sw"}  # what was ticked is kept
+    with site.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ExchangeRequest)) == 0
+
+
+def test_ticked_languages_are_stored_and_one_outside_the_list_survives_an_edit(site):
+    client = person(site, "zanzibar")
+    request_id = ask(site, client, languages=["fr", "am"], action="draft")
+    page = client.get(f"/en/exchanges/{request_id}/edit").get_data(as_text=True)
+    assert "Amharic" in labels(page, "languages")
+    assert ticked(page, "languages") == {"fr", "am"}
+    edited = client.post(
+        f"/en/exchanges/{request_id}/edit",
+        data={**FORM, "languages": sorted(ticked(page, "languages")), "timeframe": "late 2027"},
+    )
+    assert edited.status_code == 303
+    with site.app_context():
+        assert sorted(db.session.get(ExchangeRequest, request_id).languages) == ["am", "fr"]
 
 
 def test_a_draft_is_edited_submitted_and_withdrawn(site):

@@ -38,7 +38,7 @@ def mombasa_profile(app, capacity: int) -> None:
         "/en/cities/mombasa/edit",
         data={
             "summary_en": "Mombasa is Kenya's oldest city.",
-            "languages": "en, sw",
+            "languages": ["en", "sw"],
             "mentor_capacity": str(capacity),
             "expertise": ["youth", "local-action-plans"],
         },

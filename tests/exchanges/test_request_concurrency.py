@@ -23,7 +23,7 @@ REQUEST = {
 FORM = {
     "themes": ["local-action-plans"],
     "challenge": "Our action plan stalls between the county and the wards.",
-    "languages": "en, sw",
+    "languages": ["en", "sw"],
     "format": "mentoring",
     "timeframe": "2027",
 }
