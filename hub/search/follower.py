@@ -27,7 +27,7 @@ from hub.search.store import IndexProblem, IndexStore
 
 POLL_INTERVAL = 0.5  # seconds between looks at the outbox in --follow mode
 # After this long without changes, the indexer merges what accumulated.
-IDLE_BEFORE_MERGE = 30.0  # seconds
+IDLE_BEFORE_MERGE = 10.0  # seconds
 # While the database is away, --follow waits this long, doubling up to the longest, between tries:
 # a restart is picked up within seconds, and an outage does not flood the log.
 RETRY_FIRST = 0.5  # seconds

@@ -277,3 +277,22 @@ def test_renaming_a_theme_updates_the_records_tagged_with_it(loaded):
         assert outbox_count() > before  # the rename itself says which records to re-index
         indexer.sync(search.store())
         assert tagged <= found("zebracorns")
+
+
+def test_a_change_is_a_segment_of_its_own_until_too_many(loaded, monkeypatch):
+    """A change does not wait for a merge: each adds a small segment, found at once, until
+    MAX_SEGMENTS; only then does a change fold the small ones together."""
+    monkeypatch.setattr(indexer, "MAX_SEGMENTS", 5)
+    with loaded.app_context():
+        store = search.store()
+        segments = [len(store.open()._segments())]
+        record = case("mombasa-county-action-plan")
+        for number in range(6):
+            record.original.title = f"Mombasa's plan, version {number}"
+            db.session.commit()
+            assert indexer.sync(store).applied == 1
+            segments.append(len(store.open()._segments()))
+            key = f"case:{record.id}"
+        assert segments[:4] == [1, 2, 3, 4]  # no merge on the way
+        assert segments[-1] < max(segments) <= 5  # folded once there were too many
+    assert indexed(loaded)[key]["name_en"] == "Mombasa's plan, version 5"
