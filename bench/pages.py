@@ -86,7 +86,7 @@ def routes(made: network.Made) -> list[Route]:
         Route("cities", "/en/cities", "page"),
         Route("city", f"/en/cities/{made.city_slug}", "page"),
         Route("search page", "/en/search?q=youth", "search"),
-        Route("search, new words", searches[0], "search", more=searches[1:]),
+        Route("new searches", searches[0], "search", more=searches[1:]),
         Route("search api", "/api/v1/search?q=city&lang=ar", "search"),
         Route("exchange board", "/en/exchanges", "exchange", "signed-in"),
         Route("request page", f"/en/exchanges/{request}", "exchange", "signed-in"),
