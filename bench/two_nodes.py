@@ -13,6 +13,7 @@ import urllib.request
 from urllib.parse import quote
 
 import redis
+import sqlalchemy as sa
 
 from bench import load
 from bench.site import FOCAL_EMAIL, PASSWORD, Node, Site
@@ -57,11 +58,36 @@ def _until(node: Node, word: str, present: bool, since: float) -> float:
     return (time.perf_counter() - since) * 1000
 
 
+def _applied_on(site: Site, node: Node, since: float) -> float:
+    """ms from `since` until `node`'s index has applied the newest outbox row (as its follower
+    records it), read from its folder as the node's workers read it."""
+    from hub.search.store import IndexProblem, IndexStore
+
+    with sa.create_engine(site.database_url).connect() as connection:
+        newest = connection.scalar(sa.text("SELECT max(id) FROM search_outbox"))
+    store = IndexStore(node.index_dir)
+    while True:
+        try:
+            if store.read_state().mark >= newest:
+                return (time.perf_counter() - since) * 1000
+        except IndexProblem:
+            pass  # being swapped in
+        if time.perf_counter() - since > SEARCHABLE_TIMEOUT:
+            return float("inf")
+        time.sleep(POLL)
+
+
 def propagation(site: Site, a: Node, b: Node, count: int) -> dict[str, list[float]]:
     """Create, edit (If-Match) and delete records through A's API; time each on B's search."""
     token = site.tokens["staff"]
     made = site.made
-    samples: dict[str, list[float]] = {"publish": [], "edit": [], "delete": []}
+    samples: dict[str, list[float]] = {
+        "publish": [],
+        "edit": [],
+        "delete": [],
+        "answered": [],
+        "applied": [],
+    }
     for number in range(count):
         marker = f"zqxnode{secrets.token_hex(4)}"
         case = {
@@ -78,6 +104,8 @@ def propagation(site: Site, a: Node, b: Node, count: int) -> dict[str, list[floa
         }
         started = time.perf_counter()
         record, etag = _call("POST", f"{a.url}/api/v1/cases", token, case)
+        samples["answered"].append((time.perf_counter() - started) * 1000)
+        samples["applied"].append(_applied_on(site, b, started))
         samples["publish"].append(_until(b, marker, True, started))
         edited = f"zqxedit{secrets.token_hex(4)}"
         url = f"{a.url}/api/v1/cases/{record['id']}"
@@ -140,6 +168,10 @@ def run(site: Site, port: int, quick: bool) -> None:
     print(
         f"  of which new records: {_summary(samples['publish'])};"
         f" edits: {_summary(samples['edit'])}"
+    )
+    print(
+        f"  new records: A answered the POST after {_summary(samples['answered'])};"
+        f" B's index had applied it after {_summary(samples['applied'])}"
     )
     print(f"deleted on A → gone from B's search: {_summary(samples['delete'])}")
     print(f"target p95 ≤ {TARGET_P95} ms: {'met' if p95 <= TARGET_P95 else 'NOT MET'}")
