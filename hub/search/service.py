@@ -230,10 +230,16 @@ def _query_language(searcher: Searcher, words: tuple[str, ...], reader_lang: str
     if any(thesaurus.is_arabic(word) for word in words):
         return "ar"
     latin = [lang for lang in dict.fromkeys([reader_lang, "en", "fr", "es"]) if lang != "ar"]
-    return max(
-        latin,
-        key=lambda lang: sum(w in _vocabulary(searcher, lang).frequencies for w in words),
-    )
+    reader = searcher.reader()
+
+    def known(word: str, lang: str) -> bool:
+        # A term lookup, not the language's whole vocabulary, which a searcher opened after a
+        # change to the index would have to read again for its first search.
+        return word in thesaurus.vocabulary(lang) or bool(
+            reader.doc_frequency(spelling_field(lang), word)
+        )
+
+    return max(latin, key=lambda lang: sum(known(w, lang) for w in words))
 
 
 def _suggest(

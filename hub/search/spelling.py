@@ -44,10 +44,20 @@ def distance(a: str, b: str) -> int:
 class Vocabulary:
     def __init__(self, frequencies: dict[str, int]) -> None:
         self.frequencies = frequencies
-        self.by_deletion: dict[str, list[str]] = defaultdict(list)
-        for word in frequencies:
-            for deleted in _deletions(word):
-                self.by_deletion[deleted].append(word)
+        self._by_deletion: dict[str, list[str]] | None = None
+
+    @property
+    def by_deletion(self) -> dict[str, list[str]]:
+        """Each word under each of its one-letter deletions: built on the first suggestion
+        only, since most searches find enough and ask for none (a new searcher after each
+        change to the index would otherwise build it again for its first search)."""
+        if self._by_deletion is None:
+            by_deletion: dict[str, list[str]] = defaultdict(list)
+            for word in self.frequencies:
+                for deleted in _deletions(word):
+                    by_deletion[deleted].append(word)
+            self._by_deletion = by_deletion
+        return self._by_deletion
 
     def suggest(self, word: str) -> str | None:
         """The likeliest known word near `word`, or None if it is known or nothing is near."""
