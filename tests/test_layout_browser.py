@@ -8,26 +8,10 @@ from __future__ import annotations
 import pytest
 
 from tests.browsing import sign_in
+from tests.walk import READER_PAGES as PAGES
 
 PHONE = (390, 844)
 DESKTOP = (1366, 900)
-PAGES = [
-    "/",
-    "/cases",
-    "/cases/mombasa-county-action-plan",
-    "/webinars",
-    "/webinars/together-for-safety-2022-safe-city-governance",
-    "/cities",
-    "/cities/mombasa",
-    "/themes",
-    "/themes/local-action-plans",
-    "/network",
-    "/exchanges",
-    "/search?q=action+plan",
-    "/about",
-    "/join",
-    "/login",
-]
 CITIES_LINK = "details.menu nav.main-nav a[href$='/cities']"
 
 # How far a page reaches past the right edge of the screen, in CSS pixels.

@@ -17,6 +17,27 @@ from hub.accounts import operations as accounts
 from hub.extensions import db
 from tests.conftest import CONTENT, PASSWORD, PEOPLE, app_with_people
 
+# The reading pages of every kind, by path after the language prefix, with `content/` loaded:
+# the layout checks walk them in every language.
+READER_PAGES = [
+    "/",
+    "/cases",
+    "/cases/mombasa-county-action-plan",
+    "/webinars",
+    "/webinars/together-for-safety-2022-safe-city-governance",
+    "/cities",
+    "/cities/mombasa",
+    "/themes",
+    "/themes/local-action-plans",
+    "/network",
+    "/exchanges",
+    "/search?q=action+plan",
+    "/about",
+    "/join",
+    "/login",
+]
+
+
 ADMIN = "admin"
 EVERYONE = [*PEOPLE, ADMIN]
 EXCHANGE_REQUEST = {
