@@ -77,12 +77,14 @@ SCREENSHOTS = os.environ.get("HUB_SCREENSHOTS")
 
 
 def viewport(driver, size: tuple[int, int], phone: bool = False) -> None:
-    """The page's viewport at exactly `size` CSS pixels, as a phone's when `phone`."""
+    """The page's viewport at exactly `size` CSS pixels, as a phone's (a touch screen, as
+    Chrome's device mode has it) when `phone`."""
     width, height = size
     driver.execute_cdp_cmd(
         "Emulation.setDeviceMetricsOverride",
         {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": phone},
     )
+    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": phone})
 
 
 def screenshot(driver, name: str) -> None:

@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browsing import sign_in
+from tests.browsing import DESKTOP, PHONE, sign_in, viewport
 from tests.walk import READER_PAGES as PAGES
 
-PHONE = (390, 844)
-DESKTOP = (1366, 900)
 CITIES_LINK = "details.menu nav.main-nav a[href$='/cities']"
 
 # How far a page reaches past the right edge of the screen, in CSS pixels.
@@ -26,25 +24,6 @@ const box = element.getBoundingClientRect();
 const found = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
 return found !== null && (found === element || element.contains(found));
 """
-
-
-def as_phone(driver) -> None:
-    """A 390x844 touch screen, as Chrome's device mode has it."""
-    width, height = PHONE
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": height, "deviceScaleFactor": 3, "mobile": True},
-    )
-    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True})
-
-
-def as_desktop(driver) -> None:
-    width, height = DESKTOP
-    driver.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride",
-        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
-    )
-    driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": False})
 
 
 def seen(driver, css: str) -> bool:
@@ -67,7 +46,7 @@ def rows_of_header(driver) -> int:
 @pytest.mark.parametrize("lang", ["en", "ar"])
 def test_on_a_phone_no_page_is_wider_than_the_screen(served, browser, lang):
     base = served.config["test_base"]
-    as_phone(browser)
+    viewport(browser, PHONE, phone=True)
     browser.get(f"{base}/{lang}/")
     assert browser.execute_script("return window.innerWidth") == PHONE[0]
     assert browser.execute_script("return matchMedia('(pointer: coarse)').matches")
@@ -92,7 +71,7 @@ def test_on_a_phone_the_menu_is_a_closed_disclosure_under_a_two_row_header(serve
     from selenium.webdriver.common.by import By
 
     base = served.config["test_base"]
-    as_phone(browser)
+    viewport(browser, PHONE, phone=True)
     browser.get(f"{base}/{lang}/cities/mombasa")
     assert rows_of_header(browser) == 2
     assert seen(browser, ".site-search input[type=search]")
@@ -118,7 +97,7 @@ def test_on_a_phone_search_results_come_before_the_facet_lists(served, browser, 
     from selenium.webdriver.common.by import By
 
     base = served.config["test_base"]
-    as_phone(browser)
+    viewport(browser, PHONE, phone=True)
     browser.get(f"{base}/{lang}/search?q=action+plan")
     first = browser.find_element(By.CSS_SELECTOR, ".results .result")
     assert first.rect["y"] < PHONE[1]  # on the first screen
@@ -135,7 +114,7 @@ def test_on_a_desktop_the_navigation_and_facets_are_shown_without_opening_anythi
     from selenium.webdriver.common.by import By
 
     base = served.config["test_base"]
-    as_desktop(browser)
+    viewport(browser, DESKTOP)
     browser.get(f"{base}/{lang}/search?q=action+plan")
     assert browser.execute_script("return window.innerWidth") == DESKTOP[0]
     assert not seen(browser, "details.menu > summary")
